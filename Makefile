@@ -1,0 +1,55 @@
+# Test Bed Exchange — the two commands: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help install install-dev run serve test lint format assets migrate seed clean
+
+help:
+	@echo "make run      set up (virtualenv, install, migrate, demo data) and serve http://127.0.0.1:8000"
+	@echo "make test     run the whole test suite (DATABASE_URL picks the database; SQLite by default)"
+	@echo "make lint     ruff check and format check"
+	@echo "make assets   rebuild the GOV.UK Frontend CSS/JS (needs Node.js; output is committed)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(BIN)/python manage.py migrate --no-input
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: seed
+	@echo "Serving on http://127.0.0.1:8000 (Ctrl+C to stop)"
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install-dev
+	$(BIN)/pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+assets:
+	bash frontend/build.sh
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,53 @@
+"""Which organisation the signed-in person is acting for on this request."""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from .models import Membership
+
+SESSION_KEY = "organisation_id"
+
+
+class CurrentOrganisationMiddleware:
+    """Sets request.memberships, request.membership and request.organisation.
+
+    A person may belong to several organisations; the one chosen last (kept in
+    the session) is current, else the first by name. One query per request.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.memberships = []
+        request.membership = None
+        request.organisation = None
+        if request.user.is_authenticated:
+            memberships = list(
+                Membership.objects.filter(user=request.user)
+                .select_related("organisation")
+                .order_by("organisation__name")
+            )
+            chosen = request.session.get(SESSION_KEY)
+            current = next(
+                (m for m in memberships if m.organisation_id == chosen),
+                memberships[0] if memberships else None,
+            )
+            request.memberships = memberships
+            request.membership = current
+            request.organisation = current.organisation if current else None
+        return self.get_response(request)
+
+
+def switch_organisation(request: HttpRequest, organisation_id: int) -> bool:
+    """Make another of the person's organisations current. False if not theirs."""
+    membership = next(
+        (m for m in request.memberships if m.organisation_id == organisation_id), None
+    )
+    if membership is None:
+        return False
+    request.session[SESSION_KEY] = organisation_id
+    request.membership = membership
+    request.organisation = membership.organisation
+    return True

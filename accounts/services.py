@@ -1,0 +1,313 @@
+"""Every change to accounts, organisations and programmes goes through here.
+
+Each service checks permission, runs in one transaction and records an event;
+side effects (e-mail) are enqueued on commit.
+"""
+
+from __future__ import annotations
+
+import datetime
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.exceptions import Conflict
+from core.text import unique_slug
+
+from .events import record_event
+from .models import Invitation, Membership, Organisation, Programme, User, hash_token
+from .permissions import require_member
+
+
+@transaction.atomic
+def user_update_profile(*, user: User, full_name: str) -> User:
+    full_name = full_name.strip()
+    if not full_name:
+        raise ValidationError({"full_name": _("Enter your full name.")})
+    user.full_name = full_name
+    user.save(update_fields=["full_name"])
+    record_event(actor=user, action="user.profile_updated", target=user, summary=full_name)
+    return user
+
+
+@transaction.atomic
+def organisation_create(
+    *,
+    actor: User,
+    kind: str,
+    name: str,
+    region: str,
+    website: str = "",
+    description: str = "",
+    first_admin: User | None = None,
+) -> Organisation:
+    """Create an organisation with the actor (or first_admin) as its first admin.
+
+    Anyone signed in can set up a start-up or a public body; programme teams are
+    set up by staff, because officers see every trial in their programmes.
+    """
+    if kind == Organisation.Kind.PROGRAMME_TEAM and not actor.is_staff:
+        raise PermissionDenied(_("Programme teams are set up by the service's staff."))
+    if kind not in Organisation.Kind.values:
+        raise ValidationError({"kind": _("Choose the type of organisation.")})
+    organisation = Organisation.objects.create(
+        kind=kind,
+        name=name.strip(),
+        slug=unique_slug(Organisation, name),
+        region=region,
+        website=website,
+        description=description,
+    )
+    Membership.objects.create(
+        user=first_admin or actor, organisation=organisation, role=Membership.Role.ADMIN
+    )
+    record_event(
+        actor=actor,
+        action="organisation.created",
+        target=organisation,
+        organisation=organisation,
+        summary=organisation.name,
+    )
+    return organisation
+
+
+@transaction.atomic
+def membership_add(
+    *, actor: User, organisation: Organisation, user: User, role: str = Membership.Role.MEMBER
+) -> Membership:
+    """Add a person directly (staff and set-up scripts; others use invitations)."""
+    if not actor.is_staff:
+        require_member(actor, organisation, admin=True)
+    membership, created = Membership.objects.get_or_create(
+        user=user, organisation=organisation, defaults={"role": role}
+    )
+    if created:
+        record_event(
+            actor=actor,
+            action="membership.added",
+            target=membership,
+            organisation=organisation,
+            summary=user.email,
+        )
+    return membership
+
+
+@transaction.atomic
+def organisation_update(*, actor: User, organisation: Organisation, **fields: str) -> Organisation:
+    require_member(actor, organisation, admin=True)
+    allowed = {"name", "region", "website", "description"}
+    for name, value in fields.items():
+        if name not in allowed:
+            raise ValidationError({name: _("This field cannot be changed here.")})
+        setattr(organisation, name, value)
+    organisation.save()
+    record_event(
+        actor=actor,
+        action="organisation.updated",
+        target=organisation,
+        organisation=organisation,
+        summary=", ".join(sorted(fields)),
+    )
+    return organisation
+
+
+def invitation_send(
+    *, actor: User, organisation: Organisation, email: str, role: str = Membership.Role.MEMBER
+) -> tuple[Invitation, str]:
+    """Invite someone by e-mail. Returns the invitation and its one-time token."""
+    from .tasks import send_invitation_email
+
+    email = email.strip().lower()
+    with transaction.atomic():
+        require_member(actor, organisation, admin=True)
+        if role not in Membership.Role.values:
+            raise ValidationError({"role": _("Choose admin or member.")})
+        if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
+            raise ValidationError({"email": _("%(email)s is already a member.") % {"email": email}})
+        # A fresh invitation replaces any earlier one still pending for the address.
+        organisation.invitations.pending().filter(email__iexact=email).update(
+            revoked_at=timezone.now()
+        )
+        token = Invitation.new_token()
+        invitation = Invitation.objects.create(
+            organisation=organisation,
+            email=email,
+            role=role,
+            token_hash=hash_token(token),
+            invited_by=actor,
+            expires_at=timezone.now() + datetime.timedelta(days=settings.INVITATION_VALID_DAYS),
+        )
+        record_event(
+            actor=actor,
+            action="invitation.sent",
+            target=invitation,
+            organisation=organisation,
+            summary=email,
+        )
+        transaction.on_commit(partial(send_invitation_email.delay, invitation.pk, token))
+    return invitation, token
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("organisation", "invited_by")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
+def user_has_verified_email(user: User, email: str) -> bool:
+    from allauth.account.models import EmailAddress
+
+    return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+
+
+@transaction.atomic
+def invitation_accept(*, user: User, token: str) -> Membership:
+    """Join the inviting organisation.
+
+    The invitee must hold the invited address, verified: an invitation link
+    forwarded to someone else does not let them in.
+    """
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        raise ValidationError(_("This invitation link is not valid."))
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.status != "pending":
+        raise Conflict(
+            _("This invitation has been %(status)s.") % {"status": invitation.get_status_text()},
+            code="invitation_" + invitation.status,
+        )
+    if not user_has_verified_email(user, invitation.email):
+        raise PermissionDenied(
+            _("This invitation was sent to %(email)s. Sign in with that address to accept it.")
+            % {"email": invitation.email}
+        )
+    membership, created = Membership.objects.get_or_create(
+        user=user, organisation=invitation.organisation, defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    record_event(
+        actor=user,
+        action="invitation.accepted",
+        target=invitation,
+        organisation=invitation.organisation,
+        summary=user.email,
+    )
+    return membership
+
+
+@transaction.atomic
+def invitation_revoke(*, actor: User, invitation: Invitation) -> Invitation:
+    require_member(actor, invitation.organisation, admin=True)
+    if invitation.status != "pending":
+        raise Conflict(_("Only a pending invitation can be withdrawn."))
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    record_event(
+        actor=actor,
+        action="invitation.revoked",
+        target=invitation,
+        organisation=invitation.organisation,
+        summary=invitation.email,
+    )
+    return invitation
+
+
+def _other_admins(membership: Membership) -> bool:
+    return (
+        Membership.objects.filter(organisation=membership.organisation, role=Membership.Role.ADMIN)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def membership_change_role(*, actor: User, membership: Membership, role: str) -> Membership:
+    require_member(actor, membership.organisation, admin=True)
+    if role not in Membership.Role.values:
+        raise ValidationError({"role": _("Choose admin or member.")})
+    if role != Membership.Role.ADMIN and membership.is_admin and not _other_admins(membership):
+        raise Conflict(_("An organisation needs at least one admin."), code="last_admin")
+    membership.role = role
+    membership.save(update_fields=["role"])
+    record_event(
+        actor=actor,
+        action="membership.role_changed",
+        target=membership,
+        organisation=membership.organisation,
+        summary=f"{membership.user.email}: {role}",
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: User, membership: Membership) -> None:
+    """An admin removes a member, or a member leaves."""
+    if actor.pk != membership.user_id:
+        require_member(actor, membership.organisation, admin=True)
+    if membership.is_admin and not _other_admins(membership):
+        raise Conflict(_("An organisation needs at least one admin."), code="last_admin")
+    record_event(
+        actor=actor,
+        action="membership.removed",
+        target=membership,
+        organisation=membership.organisation,
+        summary=membership.user.email,
+    )
+    membership.delete()
+
+
+@transaction.atomic
+def programme_create(
+    *,
+    actor: User,
+    team: Organisation,
+    name: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    description: str = "",
+    region_focus: str = "",
+) -> Programme:
+    if not actor.is_staff:
+        require_member(actor, team, admin=True)
+    if not team.is_programme_team:
+        raise ValidationError({"team": _("Programmes are run by programme teams.")})
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": _("The end date must be on or after the start date.")})
+    programme = Programme.objects.create(
+        team=team,
+        name=name,
+        description=description,
+        region_focus=region_focus,
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+    record_event(
+        actor=actor, action="programme.created", target=programme, organisation=team, summary=name
+    )
+    return programme
+
+
+@transaction.atomic
+def user_create(
+    *, email: str, full_name: str, password: str, verified: bool = False, is_staff: bool = False
+) -> User:
+    """Create a person outside sign-up (set-up scripts, staff). Sign-up itself is allauth's."""
+    from allauth.account.models import EmailAddress
+
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("An account with this e-mail address already exists.")})
+    user = User.objects.create_user(
+        email, password, full_name=full_name, is_staff=is_staff, is_superuser=is_staff
+    )
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=verified)
+    record_event(actor=None, action="user.created", target=user, summary=email)
+    return user

@@ -1,0 +1,223 @@
+"""Account, organisation, invitation and programme pages. Thin: services decide."""
+
+from allauth.account.adapter import get_adapter
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.exceptions import Conflict
+from core.forms_util import apply_validation_error, error_message
+
+from . import selectors, services
+from .forms import InvitationForm, OrganisationEditForm, OrganisationForm, ProfileForm
+from .middleware import switch_organisation
+from .models import Invitation, Membership
+from .permissions import is_admin_of, programmes_for_officer
+from .signals import INVITATION_SESSION_KEY
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, initial={"full_name": request.user.full_name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update_profile(
+                user=request.user, full_name=form.cleaned_data["full_name"]
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Your name has been saved."))
+            return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/organisation_list.html")
+
+
+@login_required
+@require_POST
+def organisation_switch(request: HttpRequest) -> HttpResponse:
+    try:
+        organisation_id = int(request.POST.get("organisation", ""))
+    except ValueError:
+        organisation_id = 0
+    if not switch_organisation(request, organisation_id):
+        raise Http404
+    messages.success(
+        request, _("You are now acting for %(name)s.") % {"name": request.organisation.name}
+    )
+    return redirect(request.POST.get("next") if _is_local(request.POST.get("next")) else "home")
+
+
+def _is_local(url: str | None) -> bool:
+    return bool(url) and url.startswith("/") and not url.startswith("//")
+
+
+@login_required
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.organisation_create(actor=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as error:
+            apply_validation_error(form, error)
+        else:
+            switch_organisation_after_create(request, organisation.pk)
+            messages.success(request, _("%(name)s has been set up.") % {"name": organisation.name})
+            return redirect(organisation)
+    return render(request, "accounts/organisation_form.html", {"form": form, "creating": True})
+
+
+def switch_organisation_after_create(request: HttpRequest, organisation_id: int) -> None:
+    request.memberships = list(
+        Membership.objects.filter(user=request.user).select_related("organisation")
+    )
+    switch_organisation(request, organisation_id)
+
+
+@login_required
+def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = selectors.organisation_for_member(user=request.user, slug=slug)
+    is_admin = is_admin_of(request.user, organisation)
+    context = {
+        "organisation": organisation,
+        "is_admin": is_admin,
+        "members": selectors.organisation_members(organisation),
+        "invitations": selectors.organisation_pending_invitations(organisation) if is_admin else [],
+        "invitation_form": InvitationForm() if is_admin else None,
+    }
+    return render(request, "accounts/organisation_detail.html", context)
+
+
+@login_required
+def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = selectors.organisation_for_member(user=request.user, slug=slug)
+    if not is_admin_of(request.user, organisation):
+        raise PermissionDenied
+    initial = {f: getattr(organisation, f) for f in ("name", "region", "website", "description")}
+    form = OrganisationEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_update(
+                actor=request.user, organisation=organisation, **form.cleaned_data
+            )
+        except (ValidationError, PermissionDenied) as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("The organisation's details have been saved."))
+            return redirect(organisation)
+    return render(
+        request, "accounts/organisation_form.html", {"form": form, "organisation": organisation}
+    )
+
+
+@login_required
+def invitation_send(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = selectors.organisation_for_member(user=request.user, slug=slug)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _token = services.invitation_send(
+                actor=request.user, organisation=organisation, **form.cleaned_data
+            )
+        except (ValidationError, PermissionDenied) as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("An invitation has been sent to %(email)s.") % {"email": invitation.email},
+            )
+            return redirect(organisation)
+    elif not is_admin_of(request.user, organisation):
+        raise PermissionDenied
+    return render(
+        request, "accounts/invitation_form.html", {"form": form, "organisation": organisation}
+    )
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_for_member(user=request.user, slug=slug)
+    invitation = get_object_or_404(Invitation, pk=pk, organisation=organisation)
+    try:
+        services.invitation_revoke(actor=request.user, invitation=invitation)
+    except Conflict as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("The invitation to %(email)s has been withdrawn.") % {"email": invitation.email},
+        )
+    return redirect(organisation)
+
+
+@login_required
+@require_POST
+def membership_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation = selectors.organisation_for_member(user=request.user, slug=slug)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user"), pk=pk, organisation=organisation
+    )
+    try:
+        services.membership_remove(actor=request.user, membership=membership)
+    except Conflict as error:
+        messages.error(request, error.message)
+        return redirect(organisation)
+    if membership.user_id == request.user.pk:
+        messages.success(request, _("You have left %(name)s.") % {"name": organisation.name})
+        return redirect("accounts:organisations")
+    messages.success(request, _("%(person)s has been removed.") % {"person": membership.user})
+    return redirect(organisation)
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in an invitation e-mail.
+
+    Signed in: confirm and join. Signed out: remember the invitation, and let the
+    person sign in or sign up; the invited address counts as verified because the
+    link reached it. Joining happens as they sign in (see signals).
+    """
+    invitation = services.invitation_for_token(token)
+    if invitation is None or invitation.status != "pending":
+        return render(
+            request,
+            "accounts/invitation_invalid.html",
+            {"invitation": invitation},
+            status=404 if invitation is None else 410,
+        )
+    if not request.user.is_authenticated:
+        request.session[INVITATION_SESSION_KEY] = token
+        get_adapter(request).stash_verified_email(request, invitation.email)
+        return render(request, "accounts/invitation_accept.html", {"invitation": invitation})
+    if request.method == "POST":
+        try:
+            membership = services.invitation_accept(user=request.user, token=token)
+        except (ValidationError, PermissionDenied, Conflict) as error:
+            messages.error(request, error_message(error))
+        else:
+            switch_organisation_after_create(request, membership.organisation_id)
+            messages.success(
+                request, _("You have joined %(name)s.") % {"name": membership.organisation.name}
+            )
+            return redirect(membership.organisation)
+    return render(request, "accounts/invitation_accept.html", {"invitation": invitation})
+
+
+@login_required
+def programme_list(request: HttpRequest) -> HttpResponse:
+    programmes = programmes_for_officer(request.user).select_related("team")
+    return render(request, "accounts/programme_list.html", {"programmes": programmes})
+
+
+@login_required
+def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = selectors.programme_for_officer(user=request.user, pk=pk)
+    return render(request, "accounts/programme_detail.html", {"programme": programme})

@@ -1,0 +1,68 @@
+"""Template helpers for GOV.UK Frontend markup."""
+
+from django import template
+from django.forms import BoundField
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+INPUT_CLASS = {
+    "textarea": "govuk-textarea",
+    "select": "govuk-select",
+    "selectmultiple": "govuk-select",
+    "clearablefile": "govuk-file-upload",
+    "file": "govuk-file-upload",
+}
+MULTIPLE_CHOICE = {"radioselect", "checkboxselectmultiple"}
+
+
+@register.filter
+def govuk_kind(field: BoundField) -> str:
+    """How the field is laid out: radios, checkboxes, checkbox, hidden or input."""
+    widget_type = field.widget_type
+    if field.is_hidden:
+        return "hidden"
+    if widget_type == "radioselect":
+        return "radios"
+    if widget_type == "checkboxselectmultiple":
+        return "checkboxes"
+    if widget_type == "checkbox":
+        return "checkbox"
+    return "input"
+
+
+@register.filter
+def govuk_widget(field: BoundField) -> SafeString:
+    """The field's widget with GOV.UK classes and the ids of its hint and error."""
+    widget_type = field.widget_type
+    classes = [INPUT_CLASS.get(widget_type, "govuk-input")]
+    if field.errors:
+        classes.append(classes[0] + "--error")
+    existing = field.field.widget.attrs.get("class")
+    if existing:
+        classes.append(existing)
+    attrs = {"class": " ".join(classes)}
+    described_by = govuk_described_by(field)
+    if described_by:
+        attrs["aria-describedby"] = described_by
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def govuk_described_by(field: BoundField) -> str:
+    ids = []
+    if field.help_text:
+        ids.append(f"{field.auto_id}-hint")
+    if field.errors:
+        ids.append(f"{field.auto_id}-error")
+    return " ".join(ids)
+
+
+@register.filter
+def govuk_error_anchor(field: BoundField) -> str:
+    """The id to link to from the error summary: the first option of a choice."""
+    if field.widget_type in MULTIPLE_CHOICE:
+        subwidgets = list(field.subwidgets)
+        if subwidgets:
+            return subwidgets[0].id_for_label
+    return field.auto_id or field.html_name

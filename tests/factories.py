@@ -1,0 +1,68 @@
+import datetime
+
+import factory
+from allauth.account.models import EmailAddress
+
+from accounts.models import Membership, Organisation, Programme, Region, User
+
+PASSWORD = "a-Good-test-passw0rd"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    full_name = factory.Faker("name", locale="en_GB")
+
+    @factory.post_generation
+    def password(self, create, extracted, **kwargs):
+        self.set_password(extracted or PASSWORD)
+        if create:
+            self.save(update_fields=["password"])
+
+    @factory.post_generation
+    def verified(self, create, extracted, **kwargs):
+        if create:
+            EmailAddress.objects.create(
+                user=self, email=self.email, primary=True, verified=extracted is not False
+            )
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    kind = Organisation.Kind.START_UP
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    slug = factory.Sequence(lambda n: f"organisation-{n}")
+    region = Region.NORTH_EAST
+
+    class Params:
+        start_up = factory.Trait(kind=Organisation.Kind.START_UP)
+        public_body = factory.Trait(kind=Organisation.Kind.PUBLIC_BODY)
+        programme_team = factory.Trait(kind=Organisation.Kind.PROGRAMME_TEAM)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Membership.Role.MEMBER
+
+    class Params:
+        admin = factory.Trait(role=Membership.Role.ADMIN)
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Programme
+
+    team = factory.SubFactory(OrganisationFactory, programme_team=True)
+    name = factory.Sequence(lambda n: f"Programme {n}")
+    region_focus = Region.NORTH_EAST
+    starts_on = datetime.date(2026, 4, 1)
+    ends_on = datetime.date(2027, 3, 31)
