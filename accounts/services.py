@@ -7,6 +7,7 @@ side effects (e-mail) are enqueued on commit.
 from __future__ import annotations
 
 import datetime
+import secrets
 from functools import partial
 
 from django.conf import settings
@@ -311,3 +312,18 @@ def user_create(
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=verified)
     record_event(actor=None, action="user.created", target=user, summary=email)
     return user
+
+
+@transaction.atomic
+def organisation_reset_calendar_token(*, actor: User, organisation: Organisation) -> Organisation:
+    """A new secret address for the organisation's trial calendar; the old one stops working."""
+    require_member(actor, organisation)
+    organisation.calendar_token = secrets.token_urlsafe(24)
+    organisation.save(update_fields=["calendar_token"])
+    record_event(
+        actor=actor,
+        action="organisation.calendar_reset",
+        target=organisation,
+        organisation=organisation,
+    )
+    return organisation

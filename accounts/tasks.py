@@ -28,3 +28,26 @@ def send_invitation_email(invitation_id: int, token: str) -> None:
         subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
         body = render_to_string("accounts/email/invitation_message.txt", context)
     send_mail(subject, body, None, [invitation.email])
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_notification_email(notification_id: int) -> None:
+    """E-mail a notification once; a retry after success sends nothing."""
+    from django.utils import timezone
+
+    from .models import Notification
+
+    notification = Notification.objects.select_related("user").filter(pk=notification_id).first()
+    if notification is None or notification.emailed_at is not None:
+        return
+    body = notification.body
+    if notification.url:
+        link = (
+            settings.SITE_URL + notification.url
+            if notification.url.startswith("/")
+            else notification.url
+        )
+        body = f"{body}\n\n{link}"
+    body += "\n\nTest Bed Exchange\n" + settings.SITE_URL
+    send_mail("[Test Bed Exchange] " + notification.subject, body, None, [notification.user.email])
+    Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())

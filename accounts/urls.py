@@ -22,5 +22,10 @@ urlpatterns = [
         views.membership_remove,
         name="membership_remove",
     ),
+    path(
+        "organisations/<slug:slug>/calendar/reset/",
+        views.organisation_calendar_reset,
+        name="organisation_calendar_reset",
+    ),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation"),
 ]

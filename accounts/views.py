@@ -221,3 +221,14 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.programme_for_officer(user=request.user, pk=pk)
     return render(request, "accounts/programme_detail.html", {"programme": programme})
+
+
+@login_required
+@require_POST
+def organisation_calendar_reset(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = selectors.organisation_for_member(user=request.user, slug=slug)
+    services.organisation_reset_calendar_token(actor=request.user, organisation=organisation)
+    messages.success(
+        request, _("The trials calendar has a new address. Any old one no longer works.")
+    )
+    return redirect(organisation)

@@ -7,6 +7,7 @@ the README; ``manage.py check --deploy --fail-level WARNING`` then passes.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -117,6 +119,11 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+            # Tests use a file too (not memory), so threads in the concurrency tests
+            # each get a real connection and queue on the write lock.
+            "TEST": {
+                "NAME": os.path.join(tempfile.gettempdir(), f"tbx-test-{os.getpid()}.sqlite3")
             },
         }
     }
@@ -256,6 +263,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 MAX_UPLOAD_BYTES = 15 * 1024 * 1024
+# A whole request body (an upload plus its form fields) over this is refused unread.
+MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + 1024 * 1024
 
 # Security headers (always on; the HTTPS-only ones in production).
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -296,8 +305,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.StablePageNumberPagination",
     "PAGE_SIZE": 20,
+    "EXCEPTION_HANDLER": "core.api.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Test Bed Exchange API",
@@ -307,6 +317,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "TrialStatusEnum": "trials.models.TrialStatus",
+        "TestBedStatusEnum": "testbeds.models.TestBed.Status",
+        "BookingStatusEnum": "testbeds.models.Booking.Status",
+        "RegionEnum": "accounts.models.Region",
+    },
 }
 
 LOGGING = {

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core import views as core_views
+from trials import calendar as calendar_feeds
 
 # The admin signs in through allauth, so its rate limits and two-factor login apply.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -14,9 +15,21 @@ urlpatterns = [
     path("accessibility/", core_views.accessibility, name="accessibility"),
     path("privacy/", core_views.privacy, name="privacy"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("media/<path:path>", core_views.public_media, name="public_media"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("programmes/", include("accounts.programme_urls")),
+    path("testbeds/", include("testbeds.urls")),
+    path("trials/", include("trials.urls")),
+    path("api/", include("config.api_urls")),
+    path(
+        "calendars/testbeds/<str:token>.ics", calendar_feeds.testbed_feed, name="testbed_calendar"
+    ),
+    path(
+        "calendars/organisations/<str:token>.ics",
+        calendar_feeds.organisation_feed,
+        name="organisation_calendar",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

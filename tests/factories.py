@@ -66,3 +66,44 @@ class ProgrammeFactory(factory.django.DjangoModelFactory):
     region_focus = Region.NORTH_EAST
     starts_on = datetime.date(2026, 4, 1)
     ends_on = datetime.date(2027, 3, 31)
+
+
+class TestBedFactory(factory.django.DjangoModelFactory):
+    """A published test bed of a public body, in the North East, for health and transport."""
+
+    __test__ = False
+
+    class Meta:
+        model = "testbeds.TestBed"
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(OrganisationFactory, public_body=True)
+    name = factory.Sequence(lambda n: f"Test bed {n}")
+    slug = factory.Sequence(lambda n: f"test-bed-{n}")
+    summary = "A place for trials."
+    description = "Somewhere real to try things."
+    region = Region.NORTH_EAST
+    town = "Sunderland"
+    status = "published"
+    capacity = 1
+    min_days = 1
+    max_days = 365
+    notice_days = 0
+    horizon_days = 730
+    contact_email = "contact@example.org"
+
+    @factory.post_generation
+    def sectors(self, create, extracted, **kwargs):
+        from testbeds.models import Sector
+
+        if create:
+            self.sectors.set(
+                Sector.objects.filter(code__in=extracted or ["health-care", "transport"])
+            )
+
+    @factory.post_generation
+    def technologies(self, create, extracted, **kwargs):
+        from testbeds.models import Technology
+
+        if create and extracted:
+            self.technologies.set(Technology.objects.filter(code__in=extracted))

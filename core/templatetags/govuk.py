@@ -66,3 +66,17 @@ def govuk_error_anchor(field: BoundField) -> str:
         if subwidgets:
             return subwidgets[0].id_for_label
     return field.auto_id or field.html_name
+
+
+@register.filter
+def govuk_field(form, name: str):
+    """One field of a form, rendered as a GOV.UK form group."""
+    return form[name].as_field_group()
+
+
+@register.filter
+def govuk_first_anchor(form) -> str:
+    """Where a form-wide error links to: the first visible field."""
+    for field in form.visible_fields():
+        return govuk_error_anchor(field)
+    return "main-content"

@@ -1,4 +1,4 @@
-"""Demo data: the demo logins of DESIGN.md, their organisations and a programme.
+"""Demo data: the demo logins of DESIGN.md, their organisations, a programme, test beds.
 
 Idempotent: running it again changes nothing but resets the demo passwords.
 """
@@ -6,6 +6,7 @@ Idempotent: running it again changes nothing but resets the demo passwords.
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PASSWORD, seed_accounts
+from testbeds.demo import seed_testbeds
 
 DEMO_LOGINS = [
     ("provider@demo.test", "public body admin (Sunderland City Council)"),
@@ -20,7 +21,8 @@ class Command(BaseCommand):
     help = "Create or refresh the demo data."
 
     def handle(self, *args: object, **options: object) -> None:
-        seed_accounts()
+        accounts = seed_accounts()
+        seed_testbeds(accounts)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with:"))
         for email, role in DEMO_LOGINS:
             self.stdout.write(f"  {email:<22} {DEMO_PASSWORD}   {role}")

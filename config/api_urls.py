@@ -1,0 +1,13 @@
+"""The API under /api/v1/, its OpenAPI schema and offline Swagger UI."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+app_name = "api"
+
+urlpatterns = [
+    path("v1/", include("testbeds.api.urls")),
+    path("v1/", include("trials.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

@@ -1,0 +1,307 @@
+"""When test beds are free: per-day free places for one test bed, and the catalogue's search
+for test beds with enough consecutive free days.
+
+Days are whole dates; ranges are half-open ``[start, end)``. A day is *full* when the
+confirmed bookings on it reach the test bed's capacity, or when a blackout covers it.
+Pending requests hold nothing. The booking rules narrow the window per test bed: the
+first day must be at least ``notice_days`` after today, the last day at most
+``horizon_days`` after today, and a trial must last ``min_days`` to ``max_days``.
+
+The search runs in one SQL statement on both databases: a sweep over the confirmed
+bookings that overlap the window (+1 at each start, −1 at each end, a running sum per
+test bed) finds the full stretches; blackouts are added; the gaps between busy
+stretches are measured. It never loops over bookings in Python.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .models import Blackout, Booking, TestBed
+
+EPOCH = datetime.date(1970, 1, 1)
+
+
+def day_number(day: datetime.date) -> int:
+    return (day - EPOCH).days
+
+
+class _Dialect:
+    """The few SQL spellings that differ between PostgreSQL and SQLite."""
+
+    def __init__(self, vendor: str) -> None:
+        self.postgres = vendor == "postgresql"
+
+    def day(self, column: str) -> str:
+        """A date column as a whole number of days since 1970-01-01."""
+        if self.postgres:
+            return f"({column} - DATE '1970-01-01')"
+        return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
+
+    def greatest(self, a: str, b: str) -> str:
+        return f"GREATEST({a}, {b})" if self.postgres else f"MAX({a}, {b})"
+
+    def least(self, a: str, b: str) -> str:
+        return f"LEAST({a}, {b})" if self.postgres else f"MIN({a}, {b})"
+
+
+def _search_sql(dialect: _Dialect, candidates_sql: str) -> str:
+    day, gr, le = dialect.day, dialect.greatest, dialect.least
+    return f"""
+    WITH beds AS (
+        SELECT t.id, t.capacity,
+               {gr("%(ws)s", "%(today)s + t.notice_days")} AS lo,
+               {le("%(we)s", "%(today)s + t.horizon_days + 1")} AS hi,
+               {gr("%(days)s", "t.min_days")} AS needed
+        FROM testbeds_testbed t
+        WHERE t.id IN ({candidates_sql}) AND t.max_days >= %(days)s
+    ),
+    events AS (
+        SELECT b.testbed_id AS tb, {gr(day("b.start"), "beds.lo")} AS d, 1 AS delta
+        FROM testbeds_booking b JOIN beds ON beds.id = b.testbed_id
+        WHERE b.status = 'confirmed' AND b.start < %(we_date)s AND b."end" > %(ws_date)s
+          AND {day('b."end"')} > beds.lo AND {day("b.start")} < beds.hi
+        UNION ALL
+        SELECT b.testbed_id, {le(day('b."end"'), "beds.hi")}, -1
+        FROM testbeds_booking b JOIN beds ON beds.id = b.testbed_id
+        WHERE b.status = 'confirmed' AND b.start < %(we_date)s AND b."end" > %(ws_date)s
+          AND {day('b."end"')} > beds.lo AND {day("b.start")} < beds.hi
+    ),
+    daily AS (
+        SELECT tb, d, SUM(delta) AS delta FROM events GROUP BY tb, d
+    ),
+    levels AS (
+        SELECT tb, d,
+               SUM(delta) OVER (PARTITION BY tb ORDER BY d ROWS UNBOUNDED PRECEDING) AS level,
+               LEAD(d) OVER (PARTITION BY tb ORDER BY d) AS next_d
+        FROM daily
+    ),
+    busy AS (
+        SELECT l.tb, l.d AS bs, l.next_d AS be
+        FROM levels l JOIN beds ON beds.id = l.tb
+        WHERE l.level >= beds.capacity AND l.next_d IS NOT NULL
+        UNION ALL
+        SELECT x.testbed_id, {gr(day("x.start"), "beds.lo")}, {le(day('x."end"'), "beds.hi")}
+        FROM testbeds_blackout x JOIN beds ON beds.id = x.testbed_id
+        WHERE x.start < %(we_date)s AND x."end" > %(ws_date)s
+          AND {day('x."end"')} > beds.lo AND {day("x.start")} < beds.hi
+    ),
+    ordered AS (
+        SELECT tb, bs, be,
+               MAX(be) OVER (PARTITION BY tb ORDER BY bs, be
+                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end
+        FROM busy
+    ),
+    gaps AS (
+        SELECT o.tb, o.bs - {gr("COALESCE(o.prev_end, beds.lo)", "beds.lo")} AS gap
+        FROM ordered o JOIN beds ON beds.id = o.tb
+        UNION ALL
+        SELECT o.tb, MIN(beds.hi) - {gr("MAX(o.be)", "MIN(beds.lo)")}
+        FROM ordered o JOIN beds ON beds.id = o.tb
+        GROUP BY o.tb
+    )
+    SELECT beds.id FROM beds
+    WHERE beds.hi - beds.lo >= beds.needed
+      AND (
+        NOT EXISTS (SELECT 1 FROM busy WHERE busy.tb = beds.id)
+        OR EXISTS (SELECT 1 FROM gaps WHERE gaps.tb = beds.id AND gaps.gap >= beds.needed)
+      )
+    """
+
+
+def _named_to_positional(sql: str, named: dict, extra_params: Iterable) -> tuple[str, list]:
+    """Django's cursor wants one parameter style; the candidates' SQL brings its own %s."""
+    params: list = []
+    out: list[str] = []
+    extra = list(extra_params)
+    i = 0
+    while i < len(sql):
+        if sql.startswith("%(", i):
+            end = sql.index(")s", i)
+            params.append(named[sql[i + 2 : end]])
+            out.append("%s")
+            i = end + 2
+        elif sql.startswith("%s", i):
+            params.append(extra.pop(0))
+            out.append("%s")
+            i += 2
+        else:
+            out.append(sql[i])
+            i += 1
+    return "".join(out), params
+
+
+def testbeds_available(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    days: int,
+    candidates: QuerySet[TestBed] | None = None,
+    region: str | None = None,
+    today: datetime.date | None = None,
+) -> list[int]:
+    """Ids of test beds with at least ``days`` consecutive bookable days inside [start, end).
+
+    Capacity, blackouts and each test bed's notice, horizon and length rules count.
+    """
+    today = today or timezone.localdate()
+    testbeds = (
+        candidates
+        if candidates is not None
+        else TestBed.objects.filter(status=TestBed.Status.PUBLISHED)
+    )
+    if region:
+        testbeds = testbeds.filter(region=region)
+    candidates_sql, candidate_params = testbeds.order_by().values("id").query.sql_with_params()
+    dialect = _Dialect(connection.vendor)
+    named = {
+        "ws": day_number(start),
+        "we": day_number(end),
+        "today": day_number(today),
+        "days": max(days, 1),
+        "ws_date": start,
+        "we_date": end,
+    }
+    sql, params = _named_to_positional(
+        _search_sql(dialect, candidates_sql), named, candidate_params
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+@dataclass(frozen=True)
+class Day:
+    date: datetime.date
+    booked: int  # confirmed bookings on the day
+    free: int  # places left (0 when closed)
+    closed_reason: str  # blackout reason, "" when open
+    bookable: bool  # within notice and horizon, open and with a free place
+
+
+def day_loads(testbed: TestBed, start: datetime.date, end: datetime.date) -> list[int]:
+    """Confirmed bookings on each day of [start, end). Reads one test bed's bookings only."""
+    size = (end - start).days
+    deltas = [0] * (size + 1)
+    bookings = Booking.objects.filter(
+        testbed=testbed, status=Booking.Status.CONFIRMED, start__lt=end, end__gt=start
+    ).values_list("start", "end")
+    for b_start, b_end in bookings:
+        deltas[max((b_start - start).days, 0)] += 1
+        deltas[min((b_end - start).days, size)] -= 1
+    loads, running = [], 0
+    for delta in deltas[:size]:
+        running += delta
+        loads.append(running)
+    return loads
+
+
+def closures(testbed: TestBed, start: datetime.date, end: datetime.date) -> list[str]:
+    """The blackout reason for each day of [start, end), "" when open."""
+    size = (end - start).days
+    reasons = [""] * size
+    for b_start, b_end, reason in Blackout.objects.filter(
+        testbed=testbed, start__lt=end, end__gt=start
+    ).values_list("start", "end", "reason"):
+        for index in range(max((b_start - start).days, 0), min((b_end - start).days, size)):
+            reasons[index] = reason
+    return reasons
+
+
+def bookable_range(testbed: TestBed, today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """[first, end) of the days the rules allow a trial to use."""
+    first = today + datetime.timedelta(days=testbed.notice_days)
+    end = today + datetime.timedelta(days=testbed.horizon_days + 1)
+    return first, end
+
+
+def calendar_days(
+    testbed: TestBed, start: datetime.date, end: datetime.date, today: datetime.date | None = None
+) -> list[Day]:
+    """Per-day free places for one test bed over [start, end)."""
+    today = today or timezone.localdate()
+    first, last_end = bookable_range(testbed, today)
+    loads = day_loads(testbed, start, end)
+    reasons = closures(testbed, start, end)
+    days = []
+    for offset, (load, reason) in enumerate(zip(loads, reasons, strict=True)):
+        date = start + datetime.timedelta(days=offset)
+        free = 0 if reason else max(testbed.capacity - load, 0)
+        days.append(
+            Day(
+                date=date,
+                booked=load,
+                free=free,
+                closed_reason=reason,
+                bookable=free > 0 and first <= date < last_end,
+            )
+        )
+    return days
+
+
+def nearest_free_windows(
+    testbed: TestBed,
+    *,
+    start: datetime.date,
+    days: int,
+    count: int = 3,
+    today: datetime.date | None = None,
+    search_days: int = 366,
+) -> list[tuple[datetime.date, datetime.date]]:
+    """Up to ``count`` windows [start, end) of ``days`` bookable days nearest to ``start``."""
+    today = today or timezone.localdate()
+    first, last_end = bookable_range(testbed, today)
+    lo = max(first, start - datetime.timedelta(days=search_days))
+    hi = min(last_end, start + datetime.timedelta(days=search_days + days))
+    if (hi - lo).days < days:
+        return []
+    span = calendar_days(testbed, lo, hi, today)
+    free = [day.bookable for day in span]
+    starts = []
+    run = 0
+    for index, ok in enumerate(free):
+        run = run + 1 if ok else 0
+        if run >= days:
+            starts.append(lo + datetime.timedelta(days=index - days + 1))
+    starts.sort(key=lambda day: (abs((day - start).days), day))
+    chosen: list[datetime.date] = []
+    for candidate in starts:
+        if all(abs((candidate - other).days) >= days for other in chosen):
+            chosen.append(candidate)
+        if len(chosen) == count:
+            break
+    return sorted((day, day + datetime.timedelta(days=days)) for day in chosen)
+
+
+@dataclass(frozen=True)
+class Month:
+    first: datetime.date
+    weeks: list[list[Day | None]]  # Monday first; None pads days outside the month
+    previous: datetime.date
+    next: datetime.date
+
+
+def month_calendar(
+    testbed: TestBed, month: datetime.date, today: datetime.date | None = None
+) -> Month:
+    """One month of a test bed's free places, as weeks for a calendar table."""
+    first = month.replace(day=1)
+    following = (first + datetime.timedelta(days=32)).replace(day=1)
+    days = calendar_days(testbed, first, following, today)
+    weeks: list[list[Day | None]] = []
+    week: list[Day | None] = [None] * first.weekday()
+    for entry in days:
+        week.append(entry)
+        if len(week) == 7:
+            weeks.append(week)
+            week = []
+    if week:
+        weeks.append(week + [None] * (7 - len(week)))
+    previous = (first - datetime.timedelta(days=1)).replace(day=1)
+    return Month(first=first, weeks=weeks, previous=previous, next=following)

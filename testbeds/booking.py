@@ -1,0 +1,226 @@
+"""Capacity and booking rules: the part of the service that must never double-book.
+
+Call these inside a transaction, after ``lock_testbed``. On PostgreSQL the lock is
+``SELECT … FOR UPDATE`` on the test bed row, so every request, approval and
+cancellation for one test bed runs one at a time, in any process; on SQLite the
+IMMEDIATE transaction already serialises writers. A confirmed booking then holds a
+*unit* (1…capacity) and PostgreSQL's exclusion constraint refuses two confirmed
+bookings on the same unit on overlapping days — a backstop for any code path that
+forgets the lock.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from core.exceptions import Conflict
+
+from .availability import day_loads, nearest_free_windows
+from .models import Blackout, Booking, TestBed
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def lock_testbed(testbed: TestBed | int) -> TestBed:
+    """The test bed row, locked until the transaction ends."""
+    pk = testbed.pk if isinstance(testbed, TestBed) else testbed
+    return TestBed.objects.select_for_update().get(pk=pk)
+
+
+def day(value: datetime.date) -> str:
+    return date_format(value, "j F Y")
+
+
+def windows_text(windows: list[tuple[datetime.date, datetime.date]]) -> str:
+    return "; ".join(f"{day(start)} to {day(end - ONE_DAY)}" for start, end in windows)
+
+
+def windows_json(windows: list[tuple[datetime.date, datetime.date]]) -> list[dict]:
+    return [
+        {"first_day": start.isoformat(), "last_day": (end - ONE_DAY).isoformat()}
+        for start, end in windows
+    ]
+
+
+def _broken(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def check_rules(
+    testbed: TestBed,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    today: datetime.date | None = None,
+) -> None:
+    """Refuse dates that break the test bed's rules, saying which rule and what would fit."""
+    today = today or timezone.localdate()
+    if testbed.status != TestBed.Status.PUBLISHED:
+        raise _broken(
+            "testbed", _("This test bed is not taking requests at the moment."), "not_published"
+        )
+    if end <= start:
+        raise _broken("last_day", _("The last day must be on or after the first day."), "dates")
+    length = (end - start).days
+    earliest = today + datetime.timedelta(days=testbed.notice_days)
+    latest_last = today + datetime.timedelta(days=testbed.horizon_days)
+    if start < earliest:
+        raise _broken(
+            "first_day",
+            ngettext(
+                "This test bed needs %(n)s day's notice: the earliest first day is %(date)s.",
+                "This test bed needs %(n)s days' notice: the earliest first day is %(date)s.",
+                testbed.notice_days,
+            )
+            % {"n": testbed.notice_days, "date": day(earliest)},
+            "notice",
+        )
+    if end - ONE_DAY > latest_last:
+        raise _broken(
+            "last_day",
+            _(
+                "Trials here can be booked up to %(n)s days ahead: the last day can be %(date)s "
+                "at the latest."
+            )
+            % {"n": testbed.horizon_days, "date": day(latest_last)},
+            "horizon",
+        )
+    if length < testbed.min_days:
+        suggestion = start + datetime.timedelta(days=testbed.min_days - 1)
+        raise _broken(
+            "last_day",
+            _(
+                "Trials here last at least %(min)s days; your dates give %(n)s. "
+                "Starting on %(start)s, the last day would be %(end)s or later."
+            )
+            % {"min": testbed.min_days, "n": length, "start": day(start), "end": day(suggestion)},
+            "too_short",
+        )
+    if length > testbed.max_days:
+        suggestion = start + datetime.timedelta(days=testbed.max_days - 1)
+        raise _broken(
+            "last_day",
+            _(
+                "Trials here last at most %(max)s days; your dates give %(n)s. "
+                "Starting on %(start)s, the last day would be %(end)s at the latest."
+            )
+            % {"max": testbed.max_days, "n": length, "start": day(start), "end": day(suggestion)},
+            "too_long",
+        )
+    closure = (
+        Blackout.objects.filter(testbed=testbed, start__lt=end, end__gt=start)
+        .order_by("start")
+        .first()
+    )
+    if closure:
+        windows = nearest_free_windows(testbed, start=start, days=length, today=today)
+        message = _("The test bed is closed from %(first)s to %(last)s (%(reason)s).") % {
+            "first": day(closure.start),
+            "last": day(closure.last_day),
+            "reason": closure.reason,
+        }
+        if windows:
+            message += " " + _("These dates would fit: %(windows)s.") % {
+                "windows": windows_text(windows)
+            }
+        raise _broken("first_day", message, "closed")
+
+
+def fits(testbed: TestBed, start: datetime.date, end: datetime.date) -> bool:
+    """True if every day of [start, end) has a free place among confirmed bookings."""
+    return max(day_loads(testbed, start, end), default=0) < testbed.capacity
+
+
+def capacity_conflict(testbed: TestBed, start: datetime.date, end: datetime.date) -> Conflict:
+    """The refusal for full days, with the nearest windows of the same length."""
+    length = (end - start).days
+    windows = nearest_free_windows(testbed, start=start, days=length)
+    message = _("%(name)s is fully booked on some of these days.") % {"name": testbed.name}
+    if windows:
+        message += " " + _("The nearest free dates of the same length: %(windows)s.") % {
+            "windows": windows_text(windows)
+        }
+    else:
+        message += " " + _("There are no free dates of the same length within a year.")
+    return Conflict(message, code="capacity", nearest_free_windows=windows_json(windows))
+
+
+def confirm(booking: Booking) -> Booking:
+    """Hold a place for a booking. The caller holds the test bed lock.
+
+    Picks the lowest unit free on all of the booking's days. When places are free on
+    every day but no single unit is (bookings fragment the units), the overlapping
+    confirmed bookings are re-packed: interval graphs colour optimally in start order.
+    """
+    testbed = booking.testbed
+    if not fits(testbed, booking.start, booking.end):
+        raise capacity_conflict(testbed, booking.start, booking.end)
+    unit = _free_unit(testbed, booking.start, booking.end)
+    if unit is None:
+        unit = _repack(testbed, booking)
+    booking.unit = unit
+    booking.status = Booking.Status.CONFIRMED
+    booking.decided_at = timezone.now()
+    booking.save(update_fields=["unit", "status", "decided_at"])
+    return booking
+
+
+def release(booking: Booking) -> Booking:
+    """Give the booking's days back. Pending requests held nothing to give back."""
+    booking.status = Booking.Status.RELEASED
+    booking.unit = None
+    booking.decided_at = booking.decided_at or timezone.now()
+    booking.save(update_fields=["unit", "status", "decided_at"])
+    return booking
+
+
+def _confirmed(testbed: TestBed, start: datetime.date, end: datetime.date):
+    return Booking.objects.filter(
+        testbed=testbed, status=Booking.Status.CONFIRMED, start__lt=end, end__gt=start
+    )
+
+
+def _free_unit(testbed: TestBed, start: datetime.date, end: datetime.date) -> int | None:
+    taken = set(_confirmed(testbed, start, end).values_list("unit", flat=True))
+    return next((unit for unit in range(1, testbed.capacity + 1) if unit not in taken), None)
+
+
+def _cluster(testbed: TestBed, booking: Booking) -> list[Booking]:
+    """Confirmed bookings linked to the new one by a chain of overlaps."""
+    start, end = booking.start, booking.end
+    while True:
+        members = list(_confirmed(testbed, start, end).order_by("start", "end", "id"))
+        new_start = min([start, *(m.start for m in members)])
+        new_end = max([end, *(m.end for m in members)])
+        if (new_start, new_end) == (start, end):
+            return members
+        start, end = new_start, new_end
+
+
+def _repack(testbed: TestBed, booking: Booking) -> int:
+    members = _cluster(testbed, booking)
+    everyone = sorted([*members, booking], key=lambda b: (b.start, b.end, b.pk or 0))
+    active: list[tuple[datetime.date, int]] = []  # (end, unit) of bookings still running
+    assignment: dict[int, int] = {}
+    for item in everyone:
+        active = [(end, unit) for end, unit in active if end > item.start]
+        used = {unit for _end, unit in active}
+        unit = next(u for u in range(1, testbed.capacity + 1) if u not in used)
+        assignment[id(item)] = unit
+        active.append((item.end, unit))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS booking_no_overlap_per_unit DEFERRED")
+    for member in members:
+        unit = assignment[id(member)]
+        if member.unit != unit:
+            member.unit = unit
+            member.save(update_fields=["unit"])
+    return assignment[id(booking)]

@@ -1,0 +1,183 @@
+"""Reads of test beds: the catalogue search, and what each person may see."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    FloatField,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    When,
+)
+from django.db.models import Value as V
+from django.db.models.expressions import RawSQL
+from django.http import Http404
+
+from accounts.models import User
+
+from .models import TestBed, TestBedPhoto
+
+SORTS = {"relevance", "name", "newest", "capacity"}
+
+
+@dataclass
+class CatalogueQuery:
+    """A catalogue search, as the GET parameters of a shareable link."""
+
+    q: str = ""
+    region: list[str] = field(default_factory=list)
+    sector: list[str] = field(default_factory=list)
+    technology: list[str] = field(default_factory=list)
+    trl: int | None = None
+    free_only: bool = False
+    available_from: datetime.date | None = None
+    available_to: datetime.date | None = None
+    min_days: int | None = None
+    sort: str = "relevance"
+
+    @property
+    def wants_availability(self) -> bool:
+        return self.available_from is not None and self.available_to is not None
+
+
+def with_listing_data(testbeds: QuerySet[TestBed]) -> QuerySet[TestBed]:
+    """What a list of test beds shows, in a fixed number of queries."""
+    return testbeds.select_related("organisation").prefetch_related(
+        "sectors",
+        "technologies",
+        Prefetch("photos", queryset=TestBedPhoto.objects.order_by("position", "id")),
+    )
+
+
+def published_testbeds() -> QuerySet[TestBed]:
+    return TestBed.objects.filter(status=TestBed.Status.PUBLISHED)
+
+
+def search_words(text: str) -> list[str]:
+    return [word for word in text.replace(",", " ").split() if word][:10]
+
+
+def _text_search(testbeds: QuerySet[TestBed], q: str) -> QuerySet[TestBed]:
+    """Full-text search: ranked tsvector on PostgreSQL, every word matched on SQLite."""
+    if connection.vendor == "postgresql":
+        query = "websearch_to_tsquery('english', %s)"
+        return testbeds.annotate(
+            matches=RawSQL(
+                f'"testbeds_testbed"."search_document" @@ {query}', [q], output_field=BooleanField()
+            ),
+            rank=RawSQL(
+                f'ts_rank_cd("testbeds_testbed"."search_document", {query})',
+                [q],
+                output_field=FloatField(),
+            ),
+        ).filter(matches=True)
+    rank = V(0, output_field=IntegerField())
+    for word in search_words(q):
+        in_text = (
+            Q(name__icontains=word)
+            | Q(summary__icontains=word)
+            | Q(description__icontains=word)
+            | Q(town__icontains=word)
+            | Q(eligibility__icontains=word)
+        )
+        testbeds = testbeds.filter(in_text)
+        rank = rank + Case(
+            When(name__icontains=word, then=V(3)),
+            When(summary__icontains=word, then=V(2)),
+            default=V(1),
+        )
+    return testbeds.annotate(rank=rank)
+
+
+def catalogue_search(
+    query: CatalogueQuery, *, base: QuerySet[TestBed] | None = None
+) -> QuerySet[TestBed]:
+    """Published test beds matching the query, sorted."""
+    testbeds = published_testbeds() if base is None else base
+    if query.region:
+        testbeds = testbeds.filter(region__in=query.region)
+    if query.sector:
+        testbeds = testbeds.filter(
+            pk__in=TestBed.sectors.through.objects.filter(sector__code__in=query.sector).values(
+                "testbed_id"
+            )
+        )
+    if query.technology:
+        testbeds = testbeds.filter(
+            pk__in=TestBed.technologies.through.objects.filter(
+                technology__code__in=query.technology
+            ).values("testbed_id")
+        )
+    if query.trl is not None:
+        testbeds = testbeds.filter(trl_min__lte=query.trl, trl_max__gte=query.trl)
+    if query.free_only:
+        testbeds = testbeds.filter(cost_model=TestBed.Cost.FREE)
+    if query.wants_availability:
+        from .availability import testbeds_available
+
+        ids = testbeds_available(
+            start=query.available_from,
+            end=query.available_to + datetime.timedelta(days=1),
+            days=query.min_days or 1,
+            candidates=testbeds,
+        )
+        testbeds = testbeds.filter(pk__in=ids)
+    searching = bool(query.q.strip())
+    if searching:
+        testbeds = _text_search(testbeds, query.q.strip())
+    return _sorted(testbeds, query.sort, searching)
+
+
+def _sorted(testbeds: QuerySet[TestBed], sort: str, searching: bool) -> QuerySet[TestBed]:
+    if sort == "relevance" and searching:
+        return testbeds.order_by("-rank", "name", "id")
+    if sort == "newest":
+        return testbeds.order_by("-published_at", "-id")
+    if sort == "capacity":
+        return testbeds.order_by("-capacity", "name", "id")
+    return testbeds.order_by("name", "id")
+
+
+def testbeds_of_provider(user: User) -> QuerySet[TestBed]:
+    """Every test bed of the public bodies the user acts for, in any status."""
+    return TestBed.objects.filter(organisation__memberships__user=user).distinct()
+
+
+def testbed_for_viewer(*, slug: str, user: User | None) -> TestBed:
+    """A published or paused test bed for anyone; any status for its provider's members."""
+    testbed = (
+        TestBed.objects.select_related("organisation")
+        .prefetch_related(
+            "sectors",
+            "technologies",
+            Prefetch("photos", queryset=TestBedPhoto.objects.order_by("position", "id")),
+        )
+        .filter(slug=slug)
+        .first()
+    )
+    if testbed is None:
+        raise Http404
+    if testbed.status in (TestBed.Status.PUBLISHED, TestBed.Status.PAUSED):
+        return testbed
+    if (
+        user is not None
+        and user.is_authenticated
+        and testbeds_of_provider(user).filter(pk=testbed.pk).exists()
+    ):
+        return testbed
+    raise Http404
+
+
+def testbed_for_provider(*, slug: str, user: User) -> TestBed:
+    """A test bed the user may manage; 404 for anyone else."""
+    testbed = testbeds_of_provider(user).select_related("organisation").filter(slug=slug).first()
+    if testbed is None:
+        raise Http404
+    return testbed

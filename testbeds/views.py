@@ -1,0 +1,354 @@
+"""Catalogue and provider pages for test beds. Thin: selectors read, services write."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Organisation
+from accounts.permissions import organisations_of
+from core.exceptions import Conflict
+from core.forms_util import apply_validation_error, error_message
+from core.pagination import paginate
+
+from . import selectors, services
+from .availability import month_calendar
+from .forms import (
+    BlackoutForm,
+    CatalogueForm,
+    PhotoEditForm,
+    PhotoForm,
+    QuestionForm,
+    ReasonForm,
+    TestBedForm,
+)
+from .models import TestBedPhoto
+
+
+def catalogue(request: HttpRequest) -> HttpResponse:
+    """Published test beds: search, filters and sorting, all in the link."""
+    form = CatalogueForm(request.GET or None)
+    query = form.to_query() if form.is_bound else CatalogueForm().to_query()
+    if form.is_bound and not form.is_valid():
+        results = selectors.published_testbeds().none()
+    else:
+        results = selectors.catalogue_search(query)
+    page = paginate(request, selectors.with_listing_data(results), per_page=20)
+    context = {
+        "form": form if form.is_bound else CatalogueForm(),
+        "query": query,
+        "page": page,
+        "result_count": page.paginator.count,
+        "filtered": bool(request.GET.dict().keys() - {"page", "sort"}),
+    }
+    return render(request, "testbeds/catalogue.html", context)
+
+
+def detail(request: HttpRequest, slug: str) -> HttpResponse:
+    testbed = selectors.testbed_for_viewer(slug=slug, user=request.user)
+    is_provider = (
+        request.user.is_authenticated
+        and selectors.testbeds_of_provider(request.user).filter(pk=testbed.pk).exists()
+    )
+    photos = list(testbed.photos.all())
+    context = {
+        "testbed": testbed,
+        "photos": photos,
+        "calendar": month_calendar(testbed, _month(request.GET.get("month"))),
+        "is_provider": is_provider,
+        "can_request": _can_request(request, testbed),
+    }
+    return render(request, "testbeds/detail.html", context)
+
+
+def _month(value: str | None) -> datetime.date:
+    """The month asked for as YYYY-MM, or this month; at most three years away."""
+    today = timezone.localdate()
+    try:
+        month = datetime.date.fromisoformat(f"{value}-01") if value else today
+    except ValueError:
+        month = today
+    if abs((month - today).days) > 3 * 366:
+        month = today
+    return month
+
+
+def _can_request(request: HttpRequest, testbed) -> bool:
+    organisation = getattr(request, "organisation", None)
+    return testbed.is_published and (
+        organisation is None or organisation.kind == Organisation.Kind.START_UP
+    )
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """The test beds of the public bodies the person acts for."""
+    testbeds = selectors.with_listing_data(
+        selectors.testbeds_of_provider(request.user).order_by("name", "id")
+    )
+    bodies = organisations_of(request.user, kind=Organisation.Kind.PUBLIC_BODY)
+    return render(
+        request,
+        "testbeds/mine.html",
+        {"page": paginate(request, testbeds), "public_bodies": list(bodies)},
+    )
+
+
+def _provider_organisation(request: HttpRequest) -> Organisation:
+    organisation = getattr(request, "organisation", None)
+    if organisation is None or not organisation.is_public_body:
+        raise PermissionDenied(_("Switch to a public body to list a test bed."))
+    return organisation
+
+
+@login_required
+def create(request: HttpRequest) -> HttpResponse:
+    organisation = _provider_organisation(request)
+    form = TestBedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            testbed = services.testbed_create(
+                actor=request.user, organisation=organisation, **form.service_data()
+            )
+        except (ValidationError, PermissionDenied) as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s has been saved as a draft. Add photos, then publish it.")
+                % {"name": testbed.name},
+            )
+            return redirect("testbeds:manage", slug=testbed.slug)
+    return render(request, "testbeds/form.html", {"form": form, "organisation": organisation})
+
+
+@login_required
+def edit(request: HttpRequest, slug: str) -> HttpResponse:
+    testbed = selectors.testbed_for_provider(slug=slug, user=request.user)
+    form = TestBedForm(request.POST or None, initial=TestBedForm.initial_from(testbed))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.testbed_update(actor=request.user, testbed=testbed, **form.service_data())
+        except (ValidationError, PermissionDenied, Conflict) as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Your changes have been saved."))
+            return redirect("testbeds:manage", slug=testbed.slug)
+    return render(request, "testbeds/form.html", {"form": form, "testbed": testbed})
+
+
+@login_required
+def manage(request: HttpRequest, slug: str) -> HttpResponse:
+    """The provider's page for one test bed: status, photos, closures and questions."""
+    testbed = selectors.testbed_for_provider(slug=slug, user=request.user)
+    context = {
+        "testbed": testbed,
+        "photos": list(testbed.photos.order_by("position", "id")),
+        "blackouts": list(testbed.blackouts.filter(end__gt=timezone.localdate())),
+        "questions": list(testbed.questions.filter(archived=False)),
+        "gaps": services.publication_gaps(testbed),
+        "reason_form": ReasonForm(),
+        "photo_form": PhotoForm(),
+        "blackout_form": BlackoutForm(),
+        "question_form": QuestionForm(),
+        "max_photos": services.MAX_PHOTOS,
+    }
+    return render(request, "testbeds/manage.html", context)
+
+
+def _status_action(
+    request: HttpRequest, slug: str, action: Callable, done: str, needs_reason: bool
+) -> HttpResponse:
+    testbed = selectors.testbed_for_provider(slug=slug, user=request.user)
+    kwargs = {}
+    if needs_reason:
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Give a reason."))
+            return redirect("testbeds:manage", slug=slug)
+        kwargs["reason"] = form.cleaned_data["reason"]
+    try:
+        action(actor=request.user, testbed=testbed, **kwargs)
+    except (ValidationError, Conflict) as error:
+        messages.error(request, error_message(error))
+    else:
+        messages.success(request, done % {"name": testbed.name})
+    return redirect("testbeds:manage", slug=slug)
+
+
+@login_required
+@require_POST
+def publish(request: HttpRequest, slug: str) -> HttpResponse:
+    return _status_action(
+        request, slug, services.testbed_publish, _("%(name)s is published."), needs_reason=False
+    )
+
+
+@login_required
+@require_POST
+def pause(request: HttpRequest, slug: str) -> HttpResponse:
+    return _status_action(
+        request,
+        slug,
+        services.testbed_pause,
+        _("%(name)s is paused: it takes no new requests."),
+        needs_reason=True,
+    )
+
+
+@login_required
+@require_POST
+def retire(request: HttpRequest, slug: str) -> HttpResponse:
+    return _status_action(
+        request, slug, services.testbed_retire, _("%(name)s is retired."), needs_reason=True
+    )
+
+
+@login_required
+def photo_add(request: HttpRequest, slug: str) -> HttpResponse:
+    testbed = selectors.testbed_for_provider(slug=slug, user=request.user)
+    form = PhotoForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.photo_add(
+                actor=request.user,
+                testbed=testbed,
+                upload=form.cleaned_data["image"],
+                alt_text=form.cleaned_data["alt_text"],
+                caption=form.cleaned_data["caption"],
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("The photo has been added."))
+            return redirect("testbeds:manage", slug=slug)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "testbeds/photo_form.html", {"form": form, "testbed": testbed}, status=status
+    )
+
+
+def _photo(request: HttpRequest, slug: str, pk: int) -> TestBedPhoto:
+    testbed = selectors.testbed_for_provider(slug=slug, user=request.user)
+    return get_object_or_404(
+        TestBedPhoto.objects.select_related("testbed__organisation"), pk=pk, testbed=testbed
+    )
+
+
+@login_required
+def photo_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    photo = _photo(request, slug, pk)
+    form = PhotoEditForm(
+        request.POST or None, initial={"alt_text": photo.alt_text, "caption": photo.caption}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.photo_update(actor=request.user, photo=photo, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("The photo's description has been saved."))
+            return redirect("testbeds:manage", slug=slug)
+    return render(
+        request,
+        "testbeds/photo_edit.html",
+        {"form": form, "photo": photo, "testbed": photo.testbed},
+    )
+
+
+@login_required
+@require_POST
+def photo_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    photo = _photo(request, slug, pk)
+    services.photo_move(actor=request.user, photo=photo, up=request.POST.get("direction") == "up")
+    return redirect("testbeds:manage", slug=slug)
+
+
+@login_required
+@require_POST
+def photo_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    photo = _photo(request, slug, pk)
+    services.photo_remove(actor=request.user, photo=photo)
+    messages.success(request, _("The photo has been removed."))
+    return redirect("testbeds:manage", slug=slug)
+
+
+@login_required
+@require_POST
+def blackout_add(request: HttpRequest, slug: str) -> HttpResponse:
+    testbed = selectors.testbed_for_provider(slug=slug, user=request.user)
+    form = BlackoutForm(request.POST)
+    if form.is_valid():
+        try:
+            services.blackout_add(actor=request.user, testbed=testbed, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("The closure has been added."))
+            return redirect("testbeds:manage", slug=slug)
+    messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("testbeds:manage", slug=slug)
+
+
+@login_required
+@require_POST
+def blackout_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    testbed = selectors.testbed_for_provider(slug=slug, user=request.user)
+    blackout = get_object_or_404(testbed.blackouts, pk=pk)
+    services.blackout_remove(actor=request.user, blackout=blackout)
+    messages.success(request, _("The closure has been removed."))
+    return redirect("testbeds:manage", slug=slug)
+
+
+@login_required
+@require_POST
+def question_add(request: HttpRequest, slug: str) -> HttpResponse:
+    testbed = selectors.testbed_for_provider(slug=slug, user=request.user)
+    form = QuestionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.question_add(
+                actor=request.user,
+                testbed=testbed,
+                text=data["text"],
+                help_text=data["help_text"],
+                kind=data["kind"],
+                required=data["required"],
+                choices=data["choices"].splitlines(),
+            )
+        except ValidationError as error:
+            messages.error(request, error_message(error))
+        else:
+            messages.success(request, _("The question has been added."))
+        return redirect("testbeds:manage", slug=slug)
+    messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("testbeds:manage", slug=slug)
+
+
+@login_required
+@require_POST
+def question_archive(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    testbed = selectors.testbed_for_provider(slug=slug, user=request.user)
+    question = get_object_or_404(testbed.questions, pk=pk)
+    services.question_archive(actor=request.user, question=question)
+    messages.success(request, _("The question will no longer be asked."))
+    return redirect("testbeds:manage", slug=slug)
+
+
+@login_required
+@require_POST
+def calendar_reset(request: HttpRequest, slug: str) -> HttpResponse:
+    testbed = selectors.testbed_for_provider(slug=slug, user=request.user)
+    services.testbed_reset_calendar_token(actor=request.user, testbed=testbed)
+    messages.success(request, _("The calendar has a new address. The old one no longer works."))
+    return redirect("testbeds:manage", slug=slug)

@@ -1,0 +1,330 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Programme
+from testbeds.models import ApplicationQuestion, TestBed
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+
+
+class TrialRequestForm(forms.Form):
+    """Ask for a trial: the basics, then the test bed's own questions."""
+
+    title = forms.CharField(
+        label=_("Trial title"),
+        max_length=200,
+        help_text=_("For example: Air quality sensing on Keel Square."),
+    )
+    summary = forms.CharField(
+        label=_("What do you want to trial?"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("A few sentences: the product, what you will test and what you need on site."),
+    )
+    first_day = forms.DateField(label=_("First day"), widget=DATE_WIDGET)
+    last_day = forms.DateField(label=_("Last day"), widget=DATE_WIDGET)
+    programme = forms.ModelChoiceField(
+        label=_("Programme (optional)"),
+        queryset=Programme.objects.none(),
+        required=False,
+        empty_label=_("Not part of a programme"),
+        help_text=_(
+            "If an innovation programme funds or supports this trial, its officers will see it."
+        ),
+    )
+
+    def __init__(self, *args, testbed: TestBed, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.testbed = testbed
+        self.fields["programme"].queryset = Programme.objects.select_related("team").order_by(
+            "name"
+        )
+        self.questions = list(testbed.questions.filter(archived=False).order_by("position", "id"))
+        for question in self.questions:
+            self.fields[f"question_{question.pk}"] = self._question_field(question)
+
+    @staticmethod
+    def _question_field(question: ApplicationQuestion) -> forms.Field:
+        common = {
+            "label": question.text,
+            "required": question.required,
+            "help_text": question.help_text,
+        }
+        if question.kind == ApplicationQuestion.Kind.LONG_TEXT:
+            return forms.CharField(
+                max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), **common
+            )
+        if question.kind == ApplicationQuestion.Kind.YES_NO:
+            return forms.ChoiceField(
+                choices=[("yes", _("Yes")), ("no", _("No"))], widget=forms.RadioSelect, **common
+            )
+        if question.kind == ApplicationQuestion.Kind.CHOICE:
+            return forms.ChoiceField(
+                choices=[(c, c) for c in question.choices], widget=forms.RadioSelect, **common
+            )
+        return forms.CharField(max_length=300, **common)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        first, last = data.get("first_day"), data.get("last_day")
+        if first and last and last < first:
+            self.add_error("last_day", _("The last day must be on or after the first day."))
+        return data
+
+    def answers(self) -> dict[str, str]:
+        return {
+            str(question.pk): self.cleaned_data.get(f"question_{question.pk}") or ""
+            for question in self.questions
+        }
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+TRL_CHOICES = [("", _("Not known yet"))] + [(str(n), str(n)) for n in range(1, 10)]
+
+
+class PlanForm(forms.Form):
+    product_name = forms.CharField(label=_("Product name"), max_length=200, required=False)
+    problem_statement = forms.CharField(
+        label=_("The problem it solves"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    objectives = forms.CharField(
+        label=_("Objectives"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the trial must show. One per line is easiest to read."),
+    )
+    hypothesis = forms.CharField(
+        label=_("Critical assumptions and hypothesis"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    setting_and_participants = forms.CharField(
+        label=_("Setting and participants"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    trl_start = forms.TypedChoiceField(
+        label=_("Technology readiness level (TRL) at the start"),
+        choices=TRL_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    trl_target = forms.TypedChoiceField(
+        label=_("Target TRL at the end"),
+        choices=TRL_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    programme = forms.ModelChoiceField(
+        label=_("Programme (optional)"),
+        queryset=Programme.objects.none(),
+        required=False,
+        empty_label=_("Not part of a programme"),
+    )
+    approvals_note = forms.CharField(
+        label=_("Notes on approvals (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        from .models import ApprovalItem, ApprovalState
+
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = Programme.objects.order_by("name")
+        for code, label in ApprovalItem.choices:
+            self.fields[f"approval_{code}"] = forms.ChoiceField(
+                label=label,
+                choices=ApprovalState.choices,
+                initial=ApprovalState.NOT_YET,
+                widget=forms.RadioSelect(attrs={"inline": True}),
+            )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, target = data.get("trl_start"), data.get("trl_target")
+        if start and target and target < start:
+            self.add_error("trl_target", _("The target TRL cannot be below the TRL at the start."))
+        return data
+
+    def service_data(self) -> dict:
+        from .models import ApprovalItem
+
+        data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("approval_")}
+        data["approvals"] = {
+            code: {"status": self.cleaned_data[f"approval_{code}"], "note": ""}
+            for code in ApprovalItem.values
+        }
+        return data
+
+    @staticmethod
+    def initial_from(trial) -> dict:
+        from .models import ApprovalItem, ApprovalState
+
+        initial = {
+            name: getattr(trial, name)
+            for name in [
+                "product_name",
+                "problem_statement",
+                "objectives",
+                "hypothesis",
+                "setting_and_participants",
+                "trl_start",
+                "trl_target",
+                "programme",
+                "approvals_note",
+            ]
+        }
+        for code in ApprovalItem.values:
+            initial[f"approval_{code}"] = (trial.approvals.get(code) or {}).get(
+                "status", ApprovalState.NOT_YET
+            )
+        return initial
+
+
+class OutcomeForm(forms.Form):
+    outcome_summary = forms.CharField(
+        label=_("Results against the objectives"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+    )
+    trl_achieved = forms.TypedChoiceField(
+        label=_("TRL achieved"), choices=TRL_CHOICES, coerce=int, empty_value=None, required=False
+    )
+    user_feedback = forms.CharField(
+        label=_("What users said"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    lessons_learned = forms.CharField(
+        label=_("Lessons learned"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    safety_incidents = forms.CharField(
+        label=_("Safety incidents"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Write 'None' if there were none."),
+    )
+    inclusion_notes = forms.CharField(
+        label=_("Inclusion and accessibility"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    environmental_notes = forms.CharField(
+        label=_("Environmental impact"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    recommendation = forms.ChoiceField(
+        label=_("Recommendation"),
+        required=False,
+        choices=[],
+        widget=forms.RadioSelect,
+    )
+    next_steps = forms.CharField(
+        label=_("Next steps"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example the procurement route, or the next trial."),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        from .models import Recommendation
+
+        super().__init__(*args, **kwargs)
+        self.fields["recommendation"].choices = Recommendation.choices
+
+    @staticmethod
+    def initial_from(trial) -> dict:
+        return {name: getattr(trial, name) for name in OutcomeForm.base_fields}
+
+
+class KpiForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=150, help_text=_("For example: Average journey time.")
+    )
+    unit = forms.CharField(
+        label=_("Unit (optional)"),
+        max_length=40,
+        required=False,
+        help_text=_("For example: minutes, %, kWh."),
+    )
+    baseline = forms.DecimalField(
+        label=_("Baseline"),
+        max_digits=14,
+        decimal_places=4,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-10"}),
+    )
+    target = forms.DecimalField(
+        label=_("Target"),
+        max_digits=14,
+        decimal_places=4,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-10"}),
+    )
+    direction = forms.ChoiceField(
+        label=_("Which way is better?"), choices=[], widget=forms.RadioSelect
+    )
+    method = forms.CharField(
+        label=_("How it is measured (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    data_source = forms.CharField(label=_("Data source (optional)"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        from .models import Kpi
+
+        super().__init__(*args, **kwargs)
+        self.fields["direction"].choices = Kpi.Direction.choices
+        self.fields["direction"].initial = Kpi.Direction.HIGHER
+
+
+class MeasurementForm(forms.Form):
+    value = forms.DecimalField(
+        label=_("Value"),
+        max_digits=14,
+        decimal_places=4,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-10"}),
+    )
+    date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+    note = forms.CharField(label=_("Note (optional)"), max_length=500, required=False)
+
+
+class NoMeasurementForm(forms.Form):
+    no_measurement_reason = forms.CharField(
+        label=_("Why this KPI was not measured"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class LogEntryForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+    text = forms.CharField(
+        label=_("Entry"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class EvidenceFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("A photo (JPEG, PNG, WebP) or a document (PDF, CSV, XLSX, DOCX), up to 15 MB."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".jpg,.jpeg,.png,.webp,.pdf,.csv,.xlsx,.docx"}
+        ),
+    )
+    caption = forms.CharField(label=_("What it shows"), max_length=250)

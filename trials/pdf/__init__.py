@@ -1,0 +1,1 @@
+"""The evidence-pack PDF: content assembled by trials.selectors, rendered by reportlab."""

@@ -1,0 +1,137 @@
+"""What goes into an evidence pack, frozen at submission.
+
+``trials.selectors.evidence_pack_content`` builds a PackContent from a trial;
+``trials.pdf.render.render_evidence_pack`` turns it into PDF bytes. The renderer
+sees only this plain data, so the same content always renders the same bytes.
+All text is as people typed it: the renderer escapes it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class PackMeasurement:
+    date: datetime.date
+    value: Decimal
+    note: str
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class PackKpi:
+    name: str
+    unit: str
+    baseline: Decimal
+    target: Decimal
+    direction: str  # "higher" or "lower" is better
+    method: str
+    data_source: str
+    latest: Decimal | None
+    progress: float | None  # share of the way from baseline to target, 0..1 (may exceed 1)
+    met: bool | None  # None when nothing was measured
+    no_measurement_reason: str
+    measurements: tuple[PackMeasurement, ...] = ()
+
+
+@dataclass(frozen=True)
+class PackLogEntry:
+    date: datetime.date
+    author: str
+    organisation: str
+    kind: str  # "progress" (start-up) or "observation" (provider)
+    text: str
+
+
+@dataclass(frozen=True)
+class PackEvent:
+    at: datetime.datetime
+    actor: str
+    from_status: str
+    to_status: str
+    note: str
+
+
+@dataclass(frozen=True)
+class PackPhoto:
+    path: str  # file path of the print rendition (JPEG, long edge ≤ 1600 px)
+    caption: str
+    alt_text: str
+
+
+@dataclass(frozen=True)
+class PackFile:
+    name: str
+    caption: str
+    kind: str  # "photo", "pdf", "csv", "xlsx", "docx"
+    size: int  # bytes
+    sha256: str
+
+
+@dataclass(frozen=True)
+class PackApproval:
+    label: str  # e.g. "Data protection impact assessment (DPIA)"
+    status: str  # e.g. "In place", "Not needed", "Not yet"
+    note: str
+
+
+@dataclass(frozen=True)
+class PackReview:
+    reviewer: str
+    reviewer_organisation: str
+    decision: str  # "Accepted" or "Changes requested"
+    decided_at: datetime.datetime
+    comments: str
+    reviewed_version: int
+    reviewed_sha256: str
+
+
+@dataclass(frozen=True)
+class PackOutcomeItem:
+    heading: str  # e.g. "Results against objectives"
+    text: str
+
+
+@dataclass(frozen=True)
+class PackContent:
+    # Identity of the pack
+    code: str  # short verification code, e.g. "TBX-7KQ2-M9PD"
+    version: int
+    status: str  # e.g. "Submitted for review", "Accepted – final"
+    verify_url: str  # absolute URL of /verify/<code>/
+    generated_at: datetime.datetime  # fixed per version: rendering twice gives the same bytes
+    # The trial
+    trial_title: str
+    trial_reference: str  # e.g. "Trial 42"
+    startup_name: str
+    testbed_name: str
+    provider_name: str
+    testbed_region: str
+    testbed_place: str  # town and postcode
+    testbed_summary: str
+    programme_name: str  # "" when none
+    first_day: datetime.date
+    last_day: datetime.date  # inclusive
+    product_name: str
+    problem_statement: str
+    objectives: str
+    hypothesis: str
+    setting_and_participants: str
+    approvals: tuple[PackApproval, ...]
+    approvals_note: str
+    trl_start: int | None
+    trl_target: int | None
+    trl_achieved: int | None
+    executive_summary: str  # the outcome's summary of results
+    recommendation: str  # "Stop", "Adapt" or "Scale" (display text), "" if not given
+    kpis: tuple[PackKpi, ...]
+    log_entries: tuple[PackLogEntry, ...]
+    events: tuple[PackEvent, ...]
+    photos: tuple[PackPhoto, ...]
+    files: tuple[PackFile, ...]
+    outcome: tuple[PackOutcomeItem, ...]  # results, feedback, lessons, safety, inclusion, ...
+    review: PackReview | None = None  # present on the final (accepted) version: sign-off page
+    extra: dict[str, str] = field(default_factory=dict)

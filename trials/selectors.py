@@ -1,0 +1,152 @@
+"""Reads of trials, always scoped to what the person may see.
+
+A trial is visible to the members of its start-up, of the public body that owns
+its test bed, and of the team that runs its programme. To anyone else it does not
+exist (404).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from accounts.models import Membership, Organisation, User
+from testbeds.models import WaitlistEntry
+
+from .models import EvidenceFile, EvidencePack, Kpi, LogEntry, Measurement, Trial, TrialEvent
+
+
+def _organisation_ids(user: User) -> QuerySet:
+    return Membership.objects.filter(user=user).values("organisation_id")
+
+
+def trials_visible_to(user: User | None) -> QuerySet[Trial]:
+    if user is None or not user.is_authenticated:
+        return Trial.objects.none()
+    ids = _organisation_ids(user)
+    return Trial.objects.filter(
+        Q(organisation_id__in=ids)
+        | Q(testbed__organisation_id__in=ids)
+        | Q(programme__team_id__in=ids)
+    )
+
+
+@dataclass(frozen=True)
+class TrialRoles:
+    """How a person relates to one trial."""
+
+    startup: bool
+    provider: bool
+    officer: bool
+
+    @property
+    def any(self) -> bool:
+        return self.startup or self.provider or self.officer
+
+
+def roles_for(user: User, trial: Trial) -> TrialRoles:
+    ids = set(Membership.objects.filter(user=user).values_list("organisation_id", flat=True))
+    return TrialRoles(
+        startup=trial.organisation_id in ids,
+        provider=trial.testbed.organisation_id in ids,
+        officer=trial.programme_id is not None and trial.programme.team_id in ids,
+    )
+
+
+def with_list_data(trials: QuerySet[Trial]) -> QuerySet[Trial]:
+    return trials.select_related(
+        "organisation", "testbed", "testbed__organisation", "booking", "programme"
+    )
+
+
+def trial_for_viewer(*, user: User, pk: int) -> tuple[Trial, TrialRoles]:
+    trial = with_list_data(trials_visible_to(user)).filter(pk=pk).first()
+    if trial is None:
+        raise Http404
+    return trial, roles_for(user, trial)
+
+
+def trial_page_data(trial: Trial) -> dict:
+    """Everything the trial page shows, in a fixed number of queries."""
+    kpis = list(
+        trial.kpis.prefetch_related(
+            Prefetch(
+                "measurements",
+                queryset=Measurement.objects.select_related("recorded_by").order_by("date", "id"),
+            )
+        ).order_by("position", "id")
+    )
+    return {
+        "kpis": kpis,
+        "log_entries": list(
+            LogEntry.objects.filter(trial=trial)
+            .select_related("organisation")
+            .order_by("-date", "-id")
+        ),
+        "files": list(
+            EvidenceFile.objects.filter(trial=trial, removed_at__isnull=True).order_by(
+                "created_at", "id"
+            )
+        ),
+        "events": list(TrialEvent.objects.filter(trial=trial).order_by("created_at", "id")),
+        "packs": list(
+            EvidencePack.objects.filter(trial=trial)
+            .prefetch_related("reviews")
+            .order_by("-version")
+        ),
+    }
+
+
+def kpi_rows(kpis: list[Kpi]) -> list[dict]:
+    """Each KPI with its latest value, progress and whether it is met."""
+    rows = []
+    for kpi in kpis:
+        measurements = list(kpi.measurements.all())
+        latest = measurements[-1].value if measurements else None
+        progress = kpi.progress(latest)
+        rows.append(
+            {
+                "kpi": kpi,
+                "measurements": measurements,
+                "latest": latest,
+                "progress": progress,
+                "progress_percent": None
+                if progress is None
+                else round(max(min(progress, 1), 0) * 100),
+                "met": kpi.is_met(latest),
+                "points": [(m.date, float(m.value)) for m in measurements],
+            }
+        )
+    return rows
+
+
+def requests_for_provider(user: User) -> QuerySet[Trial]:
+    """Requests waiting for a decision on the user's test beds, oldest first."""
+    return with_list_data(
+        Trial.objects.filter(
+            status="requested", testbed__organisation_id__in=_organisation_ids(user)
+        )
+    ).order_by("created_at", "id")
+
+
+def waitlist_for(user: User) -> QuerySet[WaitlistEntry]:
+    return (
+        WaitlistEntry.objects.filter(organisation_id__in=_organisation_ids(user))
+        .select_related("testbed", "organisation")
+        .order_by("-created_at")
+    )
+
+
+def waitlist_entry_for(user: User, pk: int) -> WaitlistEntry:
+    entry = waitlist_for(user).filter(pk=pk).first()
+    if entry is None:
+        raise Http404
+    return entry
+
+
+def startup_organisation(request_organisation: Organisation | None) -> Organisation | None:
+    if request_organisation is not None and request_organisation.is_start_up:
+        return request_organisation
+    return None

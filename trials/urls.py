@@ -1,0 +1,34 @@
+from django.urls import path
+
+from . import views
+
+app_name = "trials"
+
+urlpatterns = [
+    path("", views.trial_list, name="list"),
+    path("requests/", views.approval_queue, name="approval_queue"),
+    path("request/<slug:slug>/", views.request_trial, name="request"),
+    path("waitlist/<int:pk>/", views.waitlist_entry, name="waitlist"),
+    path("<int:pk>/", views.trial_detail, name="detail"),
+    path("<int:pk>/approve/", views.approve, name="approve"),
+    path("<int:pk>/decline/", views.decline, name="decline"),
+    path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("<int:pk>/start/", views.start, name="start"),
+    path("<int:pk>/complete/", views.complete, name="complete"),
+    path("<int:pk>/plan/", views.plan_edit, name="plan"),
+    path("<int:pk>/outcome/", views.outcome_edit, name="outcome"),
+    path("<int:pk>/kpis/new/", views.kpi_add, name="kpi_add"),
+    path("<int:pk>/kpis/<int:kpi_pk>/measurements/", views.measurement_add, name="measurement_add"),
+    path(
+        "<int:pk>/kpis/<int:kpi_pk>/not-measured/", views.kpi_not_measured, name="kpi_not_measured"
+    ),
+    path("<int:pk>/kpis/<int:kpi_pk>/remove/", views.kpi_remove, name="kpi_remove"),
+    path("<int:pk>/log/", views.log_add, name="log_add"),
+    path("<int:pk>/files/new/", views.file_add, name="file_add"),
+    path("<int:pk>/files/<int:file_pk>/remove/", views.file_remove, name="file_remove"),
+    path("<int:pk>/files/<int:file_pk>/", views.file_download, name="file"),
+    path(
+        "<int:pk>/files/<int:file_pk>/<str:rendition>/", views.file_download, name="file_rendition"
+    ),
+]

@@ -1,0 +1,455 @@
+"""Trial pages: requests, the approval queue, the trial itself and its lifecycle steps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.exceptions import Conflict
+from core.forms_util import apply_validation_error, error_message
+from core.pagination import paginate
+from testbeds.selectors import testbed_for_viewer
+
+from . import selectors, services
+from .forms import (
+    EvidenceFileForm,
+    KpiForm,
+    LogEntryForm,
+    MeasurementForm,
+    NoMeasurementForm,
+    NoteForm,
+    OutcomeForm,
+    PlanForm,
+    ReasonForm,
+    TrialRequestForm,
+)
+from .models import EvidenceFile, Kpi, TrialStatus
+
+MEASURABLE = (TrialStatus.ACTIVE, TrialStatus.COMPLETED, TrialStatus.CHANGES_REQUESTED)
+
+
+def _startup_or_403(request: HttpRequest):
+    organisation = selectors.startup_organisation(getattr(request, "organisation", None))
+    if organisation is None:
+        raise PermissionDenied(_("Switch to your start-up to request a trial."))
+    return organisation
+
+
+@login_required
+def request_trial(request: HttpRequest, slug: str) -> HttpResponse:
+    """The request form. Full days are refused with the nearest free dates and a waitlist offer."""
+    testbed = testbed_for_viewer(slug=slug, user=request.user)
+    organisation = _startup_or_403(request)
+    form = TrialRequestForm(request.POST or None, testbed=testbed)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        fields = {
+            "actor": request.user,
+            "organisation": organisation,
+            "testbed": testbed,
+            "title": data["title"],
+            "summary": data["summary"],
+            "first_day": data["first_day"],
+            "last_day": data["last_day"],
+            "answers": form.answers(),
+        }
+        try:
+            if request.POST.get("waitlist"):
+                services.waitlist_join(**fields)
+                messages.success(
+                    request, _("You are on the waitlist. We will tell you if these days free up.")
+                )
+                return redirect("trials:list")
+            trial = services.trial_request(**fields, programme=data["programme"])
+        except Conflict as error:
+            conflict = error
+            form.add_error(None, error.message)
+        except (ValidationError, PermissionDenied) as error:
+            apply_validation_error(form, error)
+        else:
+            if trial.status == TrialStatus.APPROVED:
+                messages.success(
+                    request, _("Your trial is confirmed: the days are booked for you.")
+                )
+            else:
+                messages.success(
+                    request,
+                    _("Your request has been sent. The provider will approve or decline it."),
+                )
+            return redirect(trial)
+    status = 409 if conflict else (400 if form.is_bound and form.errors else 200)
+    return render(
+        request,
+        "trials/request.html",
+        {"form": form, "testbed": testbed, "conflict": conflict, "organisation": organisation},
+        status=status,
+    )
+
+
+@login_required
+def trial_list(request: HttpRequest) -> HttpResponse:
+    trials = selectors.with_list_data(selectors.trials_visible_to(request.user))
+    status = request.GET.get("status", "")
+    if status in TrialStatus.values:
+        trials = trials.filter(status=status)
+    testbed = request.GET.get("testbed", "")
+    if testbed:
+        trials = trials.filter(testbed__slug=testbed)
+    programme = request.GET.get("programme", "")
+    if programme.isdigit():
+        trials = trials.filter(programme_id=int(programme))
+    context = {
+        "page": paginate(request, trials.order_by("-created_at", "-id")),
+        "statuses": TrialStatus.choices,
+        "status": status,
+        "waitlist": list(
+            selectors.waitlist_for(request.user).filter(status__in=["waiting", "offered"])[:20]
+        ),
+    }
+    return render(request, "trials/list.html", context)
+
+
+@login_required
+def approval_queue(request: HttpRequest) -> HttpResponse:
+    """Requests waiting for the provider, with whether each still fits."""
+    from testbeds.booking import fits
+
+    requests = list(selectors.requests_for_provider(request.user))
+    rows = [
+        {"trial": trial, "fits": fits(trial.testbed, trial.booking.start, trial.booking.end)}
+        for trial in requests
+    ]
+    return render(
+        request, "trials/approval_queue.html", {"rows": rows, "reason_form": ReasonForm()}
+    )
+
+
+@login_required
+def trial_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    trial, roles = selectors.trial_for_viewer(user=request.user, pk=pk)
+    data = selectors.trial_page_data(trial)
+    kpi_rows = selectors.kpi_rows(data["kpis"])
+    today = timezone.localdate()
+    for row in kpi_rows:
+        row["form"] = MeasurementForm(prefix=f"kpi{row['kpi'].pk}", initial={"date": today})
+    context = {
+        "trial": trial,
+        "roles": roles,
+        "kpi_rows": kpi_rows,
+        **data,
+        "log_form": LogEntryForm(initial={"date": today}),
+        "can_measure": roles.startup and trial.status in MEASURABLE,
+    }
+    return render(request, "trials/detail.html", context)
+
+
+def _step(
+    request: HttpRequest, pk: int, action: Callable, done: str, *, needs: str | None = None
+) -> HttpResponse:
+    trial, roles = selectors.trial_for_viewer(user=request.user, pk=pk)
+    kwargs = {}
+    if needs == "reason":
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Give a reason."))
+            return redirect(trial)
+        kwargs["reason"] = form.cleaned_data["reason"]
+    elif needs == "note":
+        form = NoteForm(request.POST)
+        kwargs["note"] = form.cleaned_data["note"] if form.is_valid() else ""
+    elif needs == "optional_reason":
+        kwargs["reason"] = request.POST.get("reason", "")[:2000]
+    try:
+        action(actor=request.user, trial=trial, **kwargs)
+    except (ValidationError, Conflict, PermissionDenied) as error:
+        messages.error(request, error_message(error))
+    else:
+        messages.success(request, done)
+    next_url = request.POST.get("next", "")
+    if next_url.startswith("/") and not next_url.startswith("//"):
+        return redirect(next_url)
+    return redirect(trial)
+
+
+@login_required
+@require_POST
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(
+        request,
+        pk,
+        services.trial_approve,
+        _("The trial is approved and its days are booked."),
+        needs="note",
+    )
+
+
+@login_required
+@require_POST
+def decline(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(request, pk, services.trial_decline, _("The request is declined."), needs="reason")
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(
+        request,
+        pk,
+        services.trial_withdraw,
+        _("Your request is withdrawn."),
+        needs="optional_reason",
+    )
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(
+        request,
+        pk,
+        services.trial_cancel,
+        _("The trial is cancelled and its days released."),
+        needs="reason",
+    )
+
+
+@login_required
+@require_POST
+def start(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(request, pk, services.trial_start, _("The trial has started."))
+
+
+@login_required
+@require_POST
+def complete(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(
+        request,
+        pk,
+        services.trial_complete,
+        _("The trial is complete. Write up the outcome next."),
+        needs="note",
+    )
+
+
+@login_required
+def waitlist_entry(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = selectors.waitlist_entry_for(request.user, pk)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "take":
+                trial = services.waitlist_take_offer(actor=request.user, entry=entry)
+                messages.success(request, _("Your request has been made."))
+                return redirect(trial)
+            services.waitlist_leave(actor=request.user, entry=entry)
+            messages.success(request, _("You have left the waitlist."))
+            return redirect("trials:list")
+        except (ValidationError, Conflict, PermissionDenied) as error:
+            messages.error(request, error_message(error))
+            return redirect("trials:waitlist", pk=pk)
+    return render(request, "trials/waitlist_entry.html", {"entry": entry})
+
+
+# Tracking pages -----------------------------------------------------------------
+
+
+def _startup_trial(request: HttpRequest, pk: int):
+    """The trial, for a member of its start-up; 403 for its other viewers, 404 for the rest."""
+    trial, roles = selectors.trial_for_viewer(user=request.user, pk=pk)
+    if not roles.startup:
+        raise PermissionDenied(_("Only the start-up running the trial can change it."))
+    return trial
+
+
+def _edit_page(request, pk, form_class, service, template, done, initial_from):
+    trial = _startup_trial(request, pk)
+    form = form_class(request.POST or None, initial=initial_from(trial))
+    if request.method == "POST" and form.is_valid():
+        data = form.service_data() if hasattr(form, "service_data") else form.cleaned_data
+        try:
+            service(actor=request.user, trial=trial, **data)
+        except (ValidationError, Conflict, PermissionDenied) as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, done)
+            return redirect(trial)
+    return render(request, template, {"form": form, "trial": trial})
+
+
+@login_required
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _edit_page(
+        request,
+        pk,
+        PlanForm,
+        services.trial_update_plan,
+        "trials/plan_form.html",
+        _("The plan has been saved."),
+        PlanForm.initial_from,
+    )
+
+
+@login_required
+def outcome_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _edit_page(
+        request,
+        pk,
+        OutcomeForm,
+        services.trial_update_outcome,
+        "trials/outcome_form.html",
+        _("The outcome has been saved."),
+        OutcomeForm.initial_from,
+    )
+
+
+@login_required
+def kpi_add(request: HttpRequest, pk: int) -> HttpResponse:
+    trial = _startup_trial(request, pk)
+    form = KpiForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.kpi_add(actor=request.user, trial=trial, **form.cleaned_data)
+        except (ValidationError, Conflict) as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("The KPI has been added."))
+            return redirect(f"{trial.get_absolute_url()}#kpis")
+    return render(request, "trials/kpi_form.html", {"form": form, "trial": trial})
+
+
+def _kpi(request: HttpRequest, pk: int, kpi_pk: int):
+    trial, roles = selectors.trial_for_viewer(user=request.user, pk=pk)
+    kpi = get_object_or_404(Kpi.objects.select_related("trial"), pk=kpi_pk, trial=trial)
+    return trial, roles, kpi
+
+
+@login_required
+@require_POST
+def measurement_add(request: HttpRequest, pk: int, kpi_pk: int) -> HttpResponse:
+    trial, roles, kpi = _kpi(request, pk, kpi_pk)
+    form = MeasurementForm(request.POST, prefix=f"kpi{kpi.pk}")
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(f"{trial.get_absolute_url()}#kpi-{kpi.pk}")
+    try:
+        services.measurement_add(actor=request.user, kpi=kpi, **form.cleaned_data)
+    except (ValidationError, Conflict, PermissionDenied) as error:
+        messages.error(request, error_message(error))
+    else:
+        messages.success(request, _("The measurement has been recorded."))
+    return redirect(f"{trial.get_absolute_url()}#kpi-{kpi.pk}")
+
+
+@login_required
+@require_POST
+def kpi_not_measured(request: HttpRequest, pk: int, kpi_pk: int) -> HttpResponse:
+    trial, roles, kpi = _kpi(request, pk, kpi_pk)
+    form = NoMeasurementForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Say why the KPI was not measured."))
+        services.kpi_update(actor=request.user, kpi=kpi, **form.cleaned_data)
+    except (ValidationError, Conflict, PermissionDenied) as error:
+        messages.error(request, error_message(error))
+    else:
+        messages.success(request, _("The explanation has been saved."))
+    return redirect(f"{trial.get_absolute_url()}#kpi-{kpi.pk}")
+
+
+@login_required
+@require_POST
+def kpi_remove(request: HttpRequest, pk: int, kpi_pk: int) -> HttpResponse:
+    trial, roles, kpi = _kpi(request, pk, kpi_pk)
+    try:
+        services.kpi_remove(actor=request.user, kpi=kpi)
+    except (Conflict, PermissionDenied) as error:
+        messages.error(request, error_message(error))
+    else:
+        messages.success(request, _("The KPI has been removed."))
+    return redirect(f"{trial.get_absolute_url()}#kpis")
+
+
+@login_required
+@require_POST
+def log_add(request: HttpRequest, pk: int) -> HttpResponse:
+    trial, roles = selectors.trial_for_viewer(user=request.user, pk=pk)
+    form = LogEntryForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(" ".join(e for errors in form.errors.values() for e in errors))
+        services.log_entry_add(actor=request.user, trial=trial, **form.cleaned_data)
+    except (ValidationError, Conflict, PermissionDenied) as error:
+        messages.error(request, error_message(error))
+    else:
+        messages.success(request, _("The entry has been added to the log."))
+    return redirect(f"{trial.get_absolute_url()}#log")
+
+
+@login_required
+def file_add(request: HttpRequest, pk: int) -> HttpResponse:
+    trial = _startup_trial(request, pk)
+    form = EvidenceFileForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evidence_file_add(
+                actor=request.user,
+                trial=trial,
+                upload=form.cleaned_data["file"],
+                caption=form.cleaned_data["caption"],
+            )
+        except (ValidationError, Conflict) as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("The file has been added to the trial's evidence."))
+            return redirect(f"{trial.get_absolute_url()}#files")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "trials/file_form.html", {"form": form, "trial": trial}, status=status)
+
+
+@login_required
+@require_POST
+def file_remove(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
+    trial, roles = selectors.trial_for_viewer(user=request.user, pk=pk)
+    evidence = get_object_or_404(EvidenceFile, pk=file_pk, trial=trial, removed_at__isnull=True)
+    try:
+        services.evidence_file_remove(actor=request.user, evidence=evidence)
+    except (Conflict, PermissionDenied) as error:
+        messages.error(request, error_message(error))
+    else:
+        messages.success(request, _("The file has been removed from the trial."))
+    return redirect(f"{trial.get_absolute_url()}#files")
+
+
+RENDITIONS = {"original": "file", "display": "display", "thumbnail": "thumbnail"}
+
+
+@login_required
+def file_download(
+    request: HttpRequest, pk: int, file_pk: int, rendition: str = "original"
+) -> HttpResponse:
+    """A private evidence file, for the trial's viewers only. Everyone else gets 404."""
+    trial, roles = selectors.trial_for_viewer(user=request.user, pk=pk)
+    evidence = get_object_or_404(EvidenceFile, pk=file_pk, trial=trial)
+    field = getattr(evidence, RENDITIONS.get(rendition, "file"))
+    if not field:
+        field = evidence.file
+    response = FileResponse(
+        field.open("rb"),
+        as_attachment=not evidence.is_photo or rendition == "original",
+        filename=evidence.original_name
+        if rendition == "original"
+        else field.name.rsplit("/", 1)[-1],
+        content_type=evidence.content_type if rendition == "original" else "image/jpeg",
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
