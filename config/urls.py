@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from core import views as core_views
 from trials import calendar as calendar_feeds
+from trials import views as trial_views
 
 # The admin signs in through allauth, so its rate limits and two-factor login apply.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -22,6 +23,7 @@ urlpatterns = [
     path("testbeds/", include("testbeds.urls")),
     path("trials/", include("trials.urls")),
     path("api/", include("config.api_urls")),
+    path("verify/<str:code>/", trial_views.verify, name="verify"),
     path(
         "calendars/testbeds/<str:token>.ics", calendar_feeds.testbed_feed, name="testbed_calendar"
     ),

@@ -27,10 +27,14 @@ Decisions, so that the next person does not have to guess:
 - **Renditions** (long edge, never upscaled): original 3200, print 1600 (evidence-pack PDFs),
   display 1024, thumbnail 320. Each is derived from the one before it. A rendition that would
   have the same size as the one before shares its bytes.
-- **Speed**: a 12-megapixel JPEG takes about 200 ms on two cores (``bench/bench_images.py``).
-  JPEGs larger than needed are decoded at 1/2, 1/4 or 1/8 scale by libjpeg (``draft``); the
-  big first resize runs in two bands on two threads, and the original is encoded on a
-  second thread while the smaller renditions are made (Pillow releases the GIL for both).
+- **Speed** (``bench/bench_images.py``): a 12-megapixel phone JPEG takes 250-280 ms (median)
+  on the two-core development machine when its second core is free; the work is about
+  340 ms of CPU, so with the other core busy it takes about that. JPEGs larger than needed
+  are decoded at 1/2, 1/4 or 1/8 scale by libjpeg (``draft``); the big first resize runs in
+  two bands on two threads, and renditions are encoded on a second thread while the smaller
+  ones are made (Pillow releases the GIL for both). Decoding a 12 MP JPEG at full size is
+  ~90 ms and cannot be split; ``Resampling.BOX`` for the first resize would save ~20 ms but
+  aliases fine regular detail (railings, blinds) at the 1.25 factor, so Hamming it is.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ import io
 import os
 import warnings
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import IO
 
@@ -327,7 +331,7 @@ def _upright_original(image: Image.Image, orientation: int) -> Image.Image:
         lambda: band(middle, height, seam, float(image.height)),
         lambda: band(0, middle, 0.0, seam),
     )
-    upright = Image.new(image.mode, _turned_size(size, turn))
+    upright = Image.new(image.mode, _turned_size(size, turn), None)  # None: no fill
     upright.paste(upper, _turned_box((0, 0, width, middle), size, turn)[:2])
     upright.paste(lower, _turned_box((0, middle, width, height), size, turn)[:2])
     return upright
@@ -357,12 +361,10 @@ def _turned_box(
 
 
 def _renditions(original: Image.Image) -> dict[str, Rendition]:
-    """Encode the original on a second thread while the smaller renditions are made."""
+    """Make each smaller rendition here while a second thread encodes the ones made so far."""
     names = list(RENDITION_LONG_EDGES)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="images") as pool:
-        jobs: dict[str, Future[Rendition] | Rendition] = {
-            names[0]: pool.submit(_encode, names[0], original)
-        }
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="images") as encoder:
+        jobs = {names[0]: encoder.submit(_encode, names[0], original)}
         previous_name, previous = names[0], original
         for name in names[1:]:
             size = _fit(previous.size, RENDITION_LONG_EDGES[name])
@@ -372,11 +374,8 @@ def _renditions(original: Image.Image) -> dict[str, Rendition]:
             # Box-average by the whole factor (2 x 2 for print), then Lanczos for the rest.
             previous_name = name
             previous = previous.resize(size, Image.Resampling.LANCZOS, reducing_gap=1.0)
-            jobs[name] = _encode(name, previous)
-        done = {
-            name: job.result() if isinstance(job, Future) else job for name, job in jobs.items()
-        }
-    return {name: replace(rendition, name=name) for name, rendition in done.items()}
+            jobs[name] = encoder.submit(_encode, name, previous)
+        return {name: replace(job.result(), name=name) for name, job in jobs.items()}
 
 
 def _in_parallel[T](background: Callable[[], T], foreground: Callable[[], T]) -> tuple[T, T]:

@@ -328,3 +328,32 @@ class EvidenceFileForm(forms.Form):
         ),
     )
     caption = forms.CharField(label=_("What it shows"), max_length=250)
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Your decision"),
+        choices=[
+            ("accepted", _("Accept the evidence")),
+            ("changes_requested", _("Ask for changes")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    comments = forms.CharField(
+        label=_("Comments"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Needed when you ask for changes. They appear on the sign-off page when you accept."
+        ),
+    )
+
+
+class VerifyForm(forms.Form):
+    file = forms.FileField(
+        label=_("Check a PDF you were given"),
+        help_text=_(
+            "We compare its SHA-256 with the packs this service issued. The file is not kept."
+        ),
+    )

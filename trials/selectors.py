@@ -15,7 +15,16 @@ from django.http import Http404
 from accounts.models import Membership, Organisation, User
 from testbeds.models import WaitlistEntry
 
-from .models import EvidenceFile, EvidencePack, Kpi, LogEntry, Measurement, Trial, TrialEvent
+from .models import (
+    EvidenceFile,
+    EvidencePack,
+    Kpi,
+    LogEntry,
+    Measurement,
+    Review,
+    Trial,
+    TrialEvent,
+)
 
 
 def _organisation_ids(user: User) -> QuerySet:
@@ -61,8 +70,10 @@ def with_list_data(trials: QuerySet[Trial]) -> QuerySet[Trial]:
     )
 
 
-def trial_for_viewer(*, user: User, pk: int) -> tuple[Trial, TrialRoles]:
-    trial = with_list_data(trials_visible_to(user)).filter(pk=pk).first()
+def trial_for_viewer(*, user: User, pk: int | str) -> tuple[Trial, TrialRoles]:
+    if not str(pk).isdigit() or len(str(pk)) > 18:
+        raise Http404
+    trial = with_list_data(trials_visible_to(user)).filter(pk=int(pk)).first()
     if trial is None:
         raise Http404
     return trial, roles_for(user, trial)
@@ -150,3 +161,101 @@ def startup_organisation(request_organisation: Organisation | None) -> Organisat
     if request_organisation is not None and request_organisation.is_start_up:
         return request_organisation
     return None
+
+
+def pack_for_verification(code: str) -> EvidencePack:
+    pack = (
+        EvidencePack.objects.select_related(
+            "trial", "trial__organisation", "trial__testbed__organisation"
+        )
+        .filter(code=code.strip().upper())
+        .first()
+    )
+    if pack is None:
+        raise Http404
+    return pack
+
+
+def verification_facts(pack: EvidencePack) -> dict:
+    """What the public verification page may say about a pack: status, decision, fingerprint."""
+    from .models import Review
+
+    latest = pack.trial.packs.order_by("-version").values_list("version", flat=True).first()
+    review = Review.objects.filter(pack=pack).order_by("-created_at").first()
+    final_review = None
+    if pack.is_final:
+        final_review = (
+            Review.objects.filter(pack__trial=pack.trial, decision="accepted")
+            .order_by("-created_at")
+            .first()
+        )
+    return {
+        "superseded_by": latest if latest and latest > pack.version else None,
+        "review": review,
+        "final_review": final_review,
+    }
+
+
+def sha256_of(upload) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def issued_pack_with_sha256(digest: str) -> EvidencePack | None:
+    return (
+        EvidencePack.objects.filter(sha256=digest, state=EvidencePack.State.READY)
+        .select_related("trial")
+        .first()
+    )
+
+
+# Parts of trials, scoped the same way ------------------------------------------
+
+
+def _measurements_in_order() -> Prefetch:
+    return Prefetch(
+        "measurements",
+        queryset=Measurement.objects.select_related("recorded_by").order_by("date", "id"),
+    )
+
+
+def kpis_visible_to(user: User) -> QuerySet[Kpi]:
+    return (
+        Kpi.objects.filter(trial__in=trials_visible_to(user))
+        .select_related("trial")
+        .prefetch_related(_measurements_in_order())
+        .order_by("position", "id")
+    )
+
+
+def measurements_visible_to(user: User) -> QuerySet[Measurement]:
+    return (
+        Measurement.objects.filter(kpi__trial__in=trials_visible_to(user))
+        .select_related("kpi__trial", "recorded_by")
+        .order_by("date", "id")
+    )
+
+
+def files_visible_to(user: User) -> QuerySet[EvidenceFile]:
+    """Evidence files, removed ones included: packs issued before a removal still list them."""
+    return (
+        EvidenceFile.objects.filter(trial__in=trials_visible_to(user))
+        .select_related("trial")
+        .order_by("created_at", "id")
+    )
+
+
+def with_reviews(packs: QuerySet[EvidencePack]) -> QuerySet[EvidencePack]:
+    return packs.prefetch_related(
+        Prefetch("reviews", queryset=Review.objects.order_by("created_at", "id"))
+    )
+
+
+def packs_visible_to(user: User) -> QuerySet[EvidencePack]:
+    return with_reviews(
+        EvidencePack.objects.filter(trial__in=trials_visible_to(user)).select_related("trial")
+    ).order_by("id")

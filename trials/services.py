@@ -8,6 +8,7 @@ after commit. Bookings change only here, under the test bed lock (testbeds.booki
 from __future__ import annotations
 
 import datetime
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -916,3 +917,173 @@ def evidence_file_remove(*, actor: User, evidence) -> None:
         organisation=trial.organisation,
         summary=evidence.original_name,
     )
+
+
+# Evidence packs: submission, rendering and review -----------------------------------
+
+
+def _new_pack(
+    trial: Trial,
+    *,
+    actor: User | None,
+    status: str,
+    final: bool = False,
+    review=None,
+    reviewed=None,
+):
+    """A new pack version with the trial's content frozen now; rendered after commit."""
+    from .evidence import build_pack_content
+    from .models import EvidencePack, new_pack_code
+    from .pdf.content import content_to_json
+    from .tasks import render_pack
+
+    version = (trial.packs.order_by("-version").values_list("version", flat=True).first() or 0) + 1
+    code = new_pack_code()
+    while EvidencePack.objects.filter(code=code).exists():
+        code = new_pack_code()
+    now = timezone.now().replace(microsecond=0)
+    content = build_pack_content(
+        trial,
+        code=code,
+        version=version,
+        generated_at=now,
+        status=status,
+        review=review,
+        reviewed=reviewed,
+    )
+    pack = EvidencePack.objects.create(
+        trial=trial,
+        version=version,
+        code=code,
+        is_final=final,
+        content=content_to_json(content),
+        created_by=actor,
+        created_at=now,
+    )
+    transaction.on_commit(partial(render_pack.delay, pack.pk))
+    return pack
+
+
+@transaction.atomic
+def trial_submit(*, actor: User, trial: Trial):
+    """Submit a completed trial for review: check it is complete, then freeze a new pack version."""
+    from .evidence import submission_gaps
+
+    trial, testbed = _locked(trial)
+    require_startup_of(actor, trial)
+    if trial.status not in (TrialStatus.COMPLETED, TrialStatus.CHANGES_REQUESTED):
+        raise InvalidTransition(_("Only a completed trial can be submitted."))
+    gaps = submission_gaps(trial)
+    if gaps:
+        # Keyed so the API answers {"errors": {"missing": [...]}}; each item says what to add.
+        raise ValidationError({"missing": [ValidationError(gap, code="missing") for gap in gaps]})
+    _move(trial, TrialStatus.SUBMITTED, actor=actor)
+    pack = _new_pack(trial, actor=actor, status=str(_("Submitted for review")))
+    notify(
+        users=reviewers_of(trial),
+        subject=_("Evidence pack to review: %(title)s") % {"title": trial.title},
+        template="trials/notifications/submitted.txt",
+        context={"trial": trial, "pack": pack},
+        url=trial.get_absolute_url(),
+    )
+    return pack
+
+
+def reviewers_of(trial: Trial) -> list[User]:
+    """Officers of the trial's programme; without a programme, the provider's admins."""
+    if trial.programme_id:
+        return members_of(trial.programme.team)
+    return members_of(trial.testbed.organisation, admins_only=True)
+
+
+def require_reviewer(actor: User, trial: Trial) -> None:
+    if trial.programme_id:
+        require_member(actor, trial.programme.team)
+    else:
+        require_member(actor, trial.testbed.organisation, admin=True)
+
+
+@transaction.atomic
+def pack_review(*, actor: User, pack, decision: str, comments: str = ""):
+    """Accept the latest pack, or ask for changes. Accepting locks the trial and issues a
+    final version with a sign-off page that names the SHA-256 of the version reviewed."""
+    from .models import EvidencePack, Review
+
+    trial, testbed = _locked(pack.trial)
+    pack = EvidencePack.objects.select_for_update().get(pk=pack.pk)
+    require_reviewer(actor, trial)
+    if decision not in Review.Decision.values:
+        raise ValidationError({"decision": _("Choose accept or request changes.")})
+    if decision == Review.Decision.CHANGES_REQUESTED and not comments.strip():
+        raise ValidationError({"comments": _("Say what needs to change.")})
+    latest = trial.packs.order_by("-version").first()
+    if pack.pk != latest.pk or trial.status != TrialStatus.SUBMITTED:
+        raise Conflict(_("Only the latest submitted version can be reviewed."), code="not_latest")
+    if pack.state != EvidencePack.State.READY:
+        raise Conflict(
+            _("The pack is still being prepared. Review it once it is ready."), code="not_ready"
+        )
+    organisation = trial.programme.team if trial.programme_id else testbed.organisation
+    review = Review.objects.create(
+        pack=pack,
+        reviewer=actor,
+        reviewer_name=actor.get_full_name(),
+        reviewer_organisation=organisation.name,
+        decision=decision,
+        comments=comments.strip(),
+        reviewed_sha256=pack.sha256,
+    )
+    if decision == Review.Decision.ACCEPTED:
+        _move(trial, TrialStatus.ACCEPTED, actor=actor, note=comments)
+        _new_pack(
+            trial,
+            actor=actor,
+            status=str(_("Accepted – final")),
+            final=True,
+            review=review,
+            reviewed=pack,
+        )
+    else:
+        _move(trial, TrialStatus.CHANGES_REQUESTED, actor=actor, note=comments)
+    notify(
+        users=members_of(trial.organisation),
+        subject=(
+            _("Evidence accepted: %(title)s")
+            if decision == Review.Decision.ACCEPTED
+            else _("Changes requested: %(title)s")
+        )
+        % {"title": trial.title},
+        template="trials/notifications/reviewed.txt",
+        context={"trial": trial, "review": review},
+        url=trial.get_absolute_url(),
+    )
+    return review
+
+
+@transaction.atomic
+def pack_retry(*, actor: User, pack):
+    """Try rendering a failed pack again."""
+    from .models import EvidencePack
+    from .tasks import render_pack
+
+    pack = EvidencePack.objects.select_for_update().select_related("trial").get(pk=pack.pk)
+    trial = pack.trial
+    if not (is_member(actor, trial.organisation) or is_member(actor, trial.testbed.organisation)):
+        require_reviewer(actor, trial)
+    if pack.state != EvidencePack.State.FAILED:
+        raise Conflict(
+            _("Only a pack that failed to render can be tried again."), code="not_failed"
+        )
+    pack.state = EvidencePack.State.PREPARING
+    pack.attempts = 0
+    pack.error = ""
+    pack.save(update_fields=["state", "attempts", "error"])
+    record_event(
+        actor=actor,
+        action="pack.retried",
+        target=trial,
+        organisation=trial.organisation,
+        summary=pack.code,
+    )
+    transaction.on_commit(partial(render_pack.delay, pack.pk))
+    return pack

@@ -31,4 +31,8 @@ urlpatterns = [
     path(
         "<int:pk>/files/<int:file_pk>/<str:rendition>/", views.file_download, name="file_rendition"
     ),
+    path("<int:pk>/submit/", views.submit, name="submit"),
+    path("<int:pk>/packs/<int:pack_pk>/pdf/", views.pack_download, name="pack_pdf"),
+    path("<int:pk>/packs/<int:pack_pk>/review/", views.pack_review, name="pack_review"),
+    path("<int:pk>/packs/<int:pack_pk>/retry/", views.pack_retry, name="pack_retry"),
 ]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from core.pagination import paginate
 from testbeds.selectors import testbed_for_viewer
 
 from . import selectors, services
+from .evidence import submission_gaps
 from .forms import (
     EvidenceFileForm,
     KpiForm,
@@ -29,11 +30,22 @@ from .forms import (
     OutcomeForm,
     PlanForm,
     ReasonForm,
+    ReviewForm,
     TrialRequestForm,
+    VerifyForm,
 )
-from .models import EvidenceFile, Kpi, TrialStatus
+from .models import EvidenceFile, EvidencePack, Kpi, TrialStatus
 
 MEASURABLE = (TrialStatus.ACTIVE, TrialStatus.COMPLETED, TrialStatus.CHANGES_REQUESTED)
+SUBMITTABLE = (TrialStatus.COMPLETED, TrialStatus.CHANGES_REQUESTED)
+
+
+def is_reviewer(user, trial) -> bool:
+    try:
+        services.require_reviewer(user, trial)
+    except PermissionDenied:
+        return False
+    return True
 
 
 def _startup_or_403(request: HttpRequest):
@@ -148,6 +160,12 @@ def trial_detail(request: HttpRequest, pk: int) -> HttpResponse:
         **data,
         "log_form": LogEntryForm(initial={"date": today}),
         "can_measure": roles.startup and trial.status in MEASURABLE,
+        "submission_gaps": submission_gaps(trial)
+        if roles.startup and trial.status in SUBMITTABLE
+        else [],
+        "can_review": trial.status == TrialStatus.SUBMITTED and is_reviewer(request.user, trial),
+        "review_form": ReviewForm(),
+        "preparing": any(p.state == EvidencePack.State.PREPARING for p in data["packs"]),
     }
     return render(request, "trials/detail.html", context)
 
@@ -453,3 +471,87 @@ def file_download(
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+# Evidence packs -------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    trial = _startup_trial(request, pk)
+    try:
+        services.trial_submit(actor=request.user, trial=trial)
+    except ValidationError:
+        messages.error(
+            request, _("The trial is not ready to submit yet: see what is missing below.")
+        )
+        return redirect(f"{trial.get_absolute_url()}#submit")
+    except (Conflict, PermissionDenied) as error:
+        messages.error(request, error_message(error))
+    else:
+        messages.success(request, _("Submitted. The evidence pack is being prepared for review."))
+    return redirect(f"{trial.get_absolute_url()}#packs")
+
+
+def _pack(request: HttpRequest, pk: int, pack_pk: int):
+    trial, roles = selectors.trial_for_viewer(user=request.user, pk=pk)
+    return trial, roles, get_object_or_404(EvidencePack, pk=pack_pk, trial=trial)
+
+
+@login_required
+def pack_download(request: HttpRequest, pk: int, pack_pk: int) -> HttpResponse:
+    trial, roles, pack = _pack(request, pk, pack_pk)
+    if pack.state != EvidencePack.State.READY:
+        raise Http404
+    response = FileResponse(
+        pack.file.open("rb"),
+        as_attachment=True,
+        filename=f"evidence-pack-{pack.code}-v{pack.version}.pdf",
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def pack_review(request: HttpRequest, pk: int, pack_pk: int) -> HttpResponse:
+    trial, roles, pack = _pack(request, pk, pack_pk)
+    form = ReviewForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Choose accept or ask for changes."))
+        services.pack_review(actor=request.user, pack=pack, **form.cleaned_data)
+    except (ValidationError, Conflict, PermissionDenied) as error:
+        messages.error(request, error_message(error))
+    else:
+        messages.success(request, _("Your decision has been recorded and the start-up told."))
+    return redirect(f"{trial.get_absolute_url()}#packs")
+
+
+@login_required
+@require_POST
+def pack_retry(request: HttpRequest, pk: int, pack_pk: int) -> HttpResponse:
+    trial, roles, pack = _pack(request, pk, pack_pk)
+    try:
+        services.pack_retry(actor=request.user, pack=pack)
+    except (Conflict, PermissionDenied) as error:
+        messages.error(request, error_message(error))
+    else:
+        messages.success(request, _("The pack is being prepared again."))
+    return redirect(f"{trial.get_absolute_url()}#packs")
+
+
+def verify(request: HttpRequest, code: str) -> HttpResponse:
+    """Public: is this pack genuine? Shows its status and fingerprint, nothing else of the trial."""
+    pack = selectors.pack_for_verification(code)
+    form = VerifyForm(request.POST or None, request.FILES or None)
+    match = None
+    if request.method == "POST" and form.is_valid():
+        digest = selectors.sha256_of(form.cleaned_data["file"])
+        match = selectors.issued_pack_with_sha256(digest)
+        match = {"pack": match, "sha256": digest}
+    context = {"pack": pack, "form": form, "match": match, **selectors.verification_facts(pack)}
+    return render(request, "trials/verify.html", context, status=200)

@@ -122,7 +122,7 @@ def office_with_zeros(kind: str, megabytes: int) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in office_parts(kind).items():
             archive.writestr(name, content)
-        with archive.open(f"{MAIN_PART[kind].split('/')[0]}/media/padding.bin.xml", "w") as part:
+        with archive.open(f"{MAIN_PART[kind].split('/')[0]}/huge.xml", "w") as part:
             chunk = bytes(1024 * 1024)
             for _ in range(megabytes):
                 part.write(chunk)

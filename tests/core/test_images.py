@@ -642,10 +642,6 @@ def test_the_default_limit_is_max_upload_bytes(settings):
 
 def test_the_message_states_the_limit_in_megabytes():
     with pytest.raises(ImageRejected) as rejected:
-        process_image(io.BytesIO(bytes(100)), max_bytes=15 * 1024 * 1024 // 1_000_000)
-
-    assert rejected.value.code == "too_large"
-    with pytest.raises(ImageRejected) as rejected:
         process_image(CountingReader(bytes(16 * 1024 * 1024)), max_bytes=15 * 1024 * 1024)
 
     assert rejected.value.message == "The selected file must be smaller than 15 MB."

@@ -306,8 +306,8 @@ def test_measurements_are_listed_per_kpi(content):
 
 def test_log_timeline_and_files(content):
     text = all_text(render_evidence_pack(content))
-    assert "4 March 2027 Progress Priya Shah Wearwell Set up" in text
-    assert "9 March 2027 Provider observation Sam Jones Sunderland CC Calm" in text
+    assert "4 March 2027 · Progress · Priya Shah, Wearwell Set up" in text
+    assert "9 March 2027 · Provider observation · Sam Jones, Sunderland CC Calm" in text
     # 14:05 UTC on 3 February is 14:05 in London (GMT).
     assert "3 February 2027, 14:05 Sam Jones Requested → Approved Welcome aboard" in text
     assert "1.2 MB" in text
@@ -478,32 +478,57 @@ def test_very_long_text_without_spaces_renders(content):
     assert text.count("x" * 1000) >= 3
 
 
-def test_a_table_cell_longer_than_a_page_splits_across_pages(content):
-    long_entry = " ".join(f"word{n}" for n in range(6_000))
-    entry = PackLogEntry(
-        datetime.date(2027, 3, 4), "Priya Shah", "Wearwell", "progress", long_entry
+def with_measurements(content: PackContent, *measurements: PackMeasurement) -> PackContent:
+    return dataclasses.replace(
+        content, kpis=(dataclasses.replace(content.kpis[0], measurements=measurements),)
     )
-    texts = pages_text(render_evidence_pack(dataclasses.replace(content, log_entries=(entry,))))
+
+
+def test_a_table_cell_longer_than_a_page_splits_across_pages(content):
+    note = " ".join(f"word{n}" for n in range(6_000))
+    pdf = render_evidence_pack(with_measurements(content, measurement(3, "1", note)))
+    texts = pages_text(pdf)
     holding = [number for number, text in enumerate(texts) if "word" in text]
     assert len(holding) >= 3
     assert "word0" in texts[holding[0]]
     assert "word5999" in texts[holding[-1]]
     for number in holding:
-        assert "Entry" in texts[number]  # the table's heading row repeats on each page
+        assert "Recorded by" in texts[number]  # the table's heading row repeats on each page
 
 
 def test_short_table_rows_are_not_torn_at_a_page_foot(content):
-    """Log entries of 1 to 8 lines: each moves whole to the next page rather than split."""
-    entries = tuple(
-        PackLogEntry(
-            datetime.date(2027, 3, 4),
-            "Priya Shah",
-            "Wearwell",
-            "progress",
-            " ".join([f"entry{n}x"] * (8 + (n * 3) % 40)),
-        )
-        for n in range(60)
-    )
-    texts = pages_text(render_evidence_pack(dataclasses.replace(content, log_entries=entries)))
+    """Notes of 1 to 8 lines: a row that does not fit moves whole to the next page."""
+    rows = [measurement(3, "1", " ".join([f"note{n}x"] * (8 + (n * 3) % 40))) for n in range(60)]
+    texts = pages_text(render_evidence_pack(with_measurements(content, *rows)))
     for n in range(60):
-        assert sum(f"entry{n}x" in text for text in texts) == 1, f"entry {n} was split"
+        assert sum(f"note{n}x" in text for text in texts) == 1, f"row {n} was split"
+
+
+def test_a_long_log_entry_flows_across_pages(content):
+    text = "\n\n".join(" ".join(f"w{block}x{n}" for n in range(100)) for block in range(60))
+    entry = PackLogEntry(datetime.date(2027, 3, 4), "Priya Shah", "Wearwell", "progress", text)
+    texts = pages_text(render_evidence_pack(dataclasses.replace(content, log_entries=(entry,))))
+    holding = [number for number, page in enumerate(texts) if "w0x0" in page or "w59x99" in page]
+    assert holding[-1] - holding[0] >= 2
+
+
+def test_bytes_do_not_depend_on_where_the_photos_are_stored(content, tmp_path):
+    moved = tmp_path / "elsewhere"
+    moved.mkdir()
+    photos = []
+    for photo in content.photos:
+        target = moved / f"renamed-{Path(photo.path).name}"
+        target.write_bytes(Path(photo.path).read_bytes())
+        photos.append(dataclasses.replace(photo, path=str(target)))
+    relocated = dataclasses.replace(content, photos=tuple(photos))
+    assert render_evidence_pack(relocated) == render_evidence_pack(content)
+
+
+def test_cell_text_keeps_its_paragraphs_and_extra_details_are_listed(content):
+    note = "First paragraph of the note.\n\nSecond paragraph of the note."
+    changed = with_measurements(content, measurement(3, "1", note))
+    text = all_text(
+        render_evidence_pack(dataclasses.replace(changed, extra={"Funding": "£50,000"}))
+    )
+    assert "First paragraph of the note. Second paragraph of the note." in text
+    assert "Further details Funding £50,000" in text

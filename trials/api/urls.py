@@ -1,7 +1,17 @@
 from rest_framework.routers import SimpleRouter
 
-from .views import TrialViewSet
+from .views import (
+    EvidenceFileViewSet,
+    EvidencePackViewSet,
+    KpiViewSet,
+    MeasurementViewSet,
+    TrialViewSet,
+)
 
 router = SimpleRouter()
 router.register("trials", TrialViewSet, basename="trial")
+router.register("kpis", KpiViewSet, basename="kpi")
+router.register("measurements", MeasurementViewSet, basename="measurement")
+router.register("files", EvidenceFileViewSet, basename="evidence-file")
+router.register("evidence-packs", EvidencePackViewSet, basename="evidence-pack")
 urlpatterns = router.urls

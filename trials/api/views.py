@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.db.models import QuerySet
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -14,6 +17,9 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -22,13 +28,37 @@ from accounts.permissions import organisations_of
 from testbeds.selectors import testbed_for_viewer
 
 from .. import selectors, services
-from ..models import Trial, TrialStatus
+from ..models import (
+    EvidenceFile,
+    EvidencePack,
+    Kpi,
+    LogEntry,
+    Measurement,
+    Trial,
+    TrialStatus,
+)
 from .serializers import (
     ConflictSerializer,
+    ErrorSerializer,
+    EvidenceFileSerializer,
+    EvidenceFileUploadSerializer,
+    EvidencePackSerializer,
+    KpiCreateSerializer,
+    KpiSerializer,
+    KpiUpdateSerializer,
+    LogEntryCreateSerializer,
+    LogEntrySerializer,
+    MeasurementCreateSerializer,
+    MeasurementSerializer,
     OptionalNoteSerializer,
     OptionalReasonSerializer,
     ReasonSerializer,
+    ReviewRequestSerializer,
+    ReviewSerializer,
     TrialDetailSerializer,
+    TrialOutcomeSerializer,
+    TrialOutcomeUpdateSerializer,
+    TrialPlanSerializer,
     TrialRequestSerializer,
     TrialSerializer,
     WaitlistEntrySerializer,
@@ -39,10 +69,76 @@ CONFLICT = OpenApiResponse(
 )
 
 
+ERROR_RESPONSES = {
+    400: OpenApiResponse(ErrorSerializer, description="Bad input: `errors` names each field."),
+    403: OpenApiResponse(
+        ErrorSerializer, description="Not signed in, or not yours to do (the trial is visible)."
+    ),
+    404: OpenApiResponse(ErrorSerializer, description="No such object among those you can see."),
+    409: OpenApiResponse(
+        ConflictSerializer, description="Not possible in the trial's or pack's current state."
+    ),
+    413: OpenApiResponse(ErrorSerializer, description="The upload is too large."),
+}
+
+
+def errors(*codes: int) -> dict:
+    """The error responses an operation can give, in the one error format."""
+    return {code: ERROR_RESPONSES[code] for code in codes}
+
+
 def _step_schema(summary: str, request=None):
     return extend_schema(
-        request=request, responses={200: TrialDetailSerializer, 409: CONFLICT}, summary=summary
+        request=request,
+        responses={200: TrialDetailSerializer, **errors(400, 403, 404), 409: CONFLICT},
+        summary=summary,
     )
+
+
+# Reads scoped to the trials the person can see (candidates for selectors.py).
+
+
+class PassThroughNegotiation(BaseContentNegotiation):
+    """Downloads answer with the file's own type whatever the client accepts; errors in JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+DOWNLOAD = {"content_negotiation_class": PassThroughNegotiation, "renderer_classes": [JSONRenderer]}
+
+
+def private_file_response(handle, *, filename: str, content_type: str) -> FileResponse:
+    """A private download: never cached by shared caches, never sniffed, never run."""
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+class PagedActionsMixin:
+    """Lists inside actions use the project's pagination, over querysets ordered by a unique key."""
+
+    def page(self, queryset: QuerySet, serializer_class) -> Response:
+        items = self.paginate_queryset(queryset)
+        data = serializer_class(items, many=True, context=self.get_serializer_context()).data
+        return self.get_paginated_response(data)
+
+    def read(self, serializer_class, instance, *, status_code: int = 200) -> Response:
+        data = serializer_class(instance, context=self.get_serializer_context()).data
+        return Response(data, status=status_code)
+
+
+def valid(serializer_class, request: Request) -> dict:
+    body = serializer_class(data=request.data)
+    body.is_valid(raise_exception=True)
+    return dict(body.validated_data)
 
 
 @extend_schema_view(
@@ -56,7 +152,12 @@ def _step_schema(summary: str, request=None):
     ),
     retrieve=extend_schema(summary="One trial with its timeline", responses=TrialDetailSerializer),
 )
-class TrialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class TrialViewSet(
+    PagedActionsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = TrialSerializer
     permission_classes = [permissions.IsAuthenticated]
 
@@ -72,7 +173,10 @@ class TrialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return trials.order_by("-created_at", "-id")
 
     def get_object(self) -> Trial:
-        trial, _roles = selectors.trial_for_viewer(user=self.request.user, pk=self.kwargs["pk"])
+        pk = str(self.kwargs["pk"])
+        if not re.fullmatch(r"[0-9]{1,18}", pk):
+            raise Http404
+        trial, _roles = selectors.trial_for_viewer(user=self.request.user, pk=int(pk))
         return trial
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
@@ -134,13 +238,18 @@ class TrialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         if data.get("waitlist"):
             entry = services.waitlist_join(**fields)
             return Response(WaitlistEntrySerializer(entry).data, status=status.HTTP_202_ACCEPTED)
-        programme = None
-        if data.get("programme"):
-            programme = Programme.objects.filter(pk=data["programme"]).first()
-            if programme is None:
-                raise serializers.ValidationError({"programme": [_("No programme has this id.")]})
+        programme = self._programme(data.get("programme"))
         trial = services.trial_request(**fields, programme=programme)
         return Response(self._detail(trial), status=status.HTTP_201_CREATED)
+
+    @staticmethod
+    def _programme(pk: int | None) -> Programme | None:
+        if not pk:
+            return None
+        programme = Programme.objects.filter(pk=pk).first()
+        if programme is None:
+            raise serializers.ValidationError({"programme": [_("No programme has this id.")]})
+        return programme
 
     def _run(self, request: Request, step: Callable, body_class=None) -> Response:
         kwargs = {}
@@ -180,3 +289,344 @@ class TrialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: int) -> Response:
         return self._run(request, services.trial_complete, OptionalNoteSerializer)
+
+    # Tracking: plan, outcome, KPIs, log, files --------------------------------------
+
+    @extend_schema(
+        request=TrialPlanSerializer,
+        responses={200: TrialDetailSerializer, **errors(400, 403, 404, 409)},
+        summary="Change the plan (start-up)",
+        description="Send only the fields to change. Any other field (status, organisation, "
+        "testbed, booking, answers …) is refused with 400 naming it.",
+    )
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        trial = self.get_object()
+        fields = valid(TrialPlanSerializer, request)
+        if "programme" in fields:
+            fields["programme"] = self._programme(fields["programme"])
+        if "approvals" in fields:
+            fields["approvals"] = {code: dict(entry) for code, entry in fields["approvals"].items()}
+        trial = services.trial_update_plan(actor=request.user, trial=trial, **fields)
+        return Response(self._detail(trial))
+
+    @extend_schema(
+        methods=["GET"],
+        responses={200: TrialOutcomeSerializer, **errors(403, 404)},
+        summary="The trial's outcome",
+    )
+    @extend_schema(
+        methods=["PATCH"],
+        request=TrialOutcomeUpdateSerializer,
+        responses={200: TrialOutcomeSerializer, **errors(400, 403, 404, 409)},
+        summary="Record the outcome (start-up, once the trial has started)",
+    )
+    @action(detail=True, methods=["get", "patch"])
+    def outcome(self, request: Request, pk: str) -> Response:
+        trial = self.get_object()
+        if request.method == "PATCH":
+            fields = valid(TrialOutcomeUpdateSerializer, request)
+            trial = services.trial_update_outcome(actor=request.user, trial=trial, **fields)
+        return self.read(TrialOutcomeSerializer, trial)
+
+    @extend_schema(
+        methods=["GET"],
+        responses={200: KpiSerializer(many=True), **errors(403, 404)},
+        summary="The trial's KPIs with their latest values",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=KpiCreateSerializer,
+        responses={201: KpiSerializer, **errors(400, 403, 404, 409)},
+        summary="Add a KPI (start-up)",
+    )
+    @action(detail=True, methods=["get", "post"])
+    def kpis(self, request: Request, pk: str) -> Response:
+        trial = self.get_object()
+        kpis = selectors.kpis_visible_to(request.user).filter(trial=trial)
+        if request.method == "POST":
+            fields = valid(KpiCreateSerializer, request)
+            kpi = services.kpi_add(actor=request.user, trial=trial, **fields)
+            return self.read(KpiSerializer, kpis.get(pk=kpi.pk), status_code=201)
+        return self.page(kpis, KpiSerializer)
+
+    @extend_schema(
+        methods=["GET"],
+        responses={200: LogEntrySerializer(many=True), **errors(403, 404)},
+        summary="The trial's log, newest first",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=LogEntryCreateSerializer,
+        responses={201: LogEntrySerializer, **errors(400, 403, 404, 409)},
+        summary="Write in the log",
+        description="A member of the start-up writes progress; a member of the test bed's "
+        "provider writes an observation.",
+    )
+    @action(detail=True, methods=["get", "post"], url_path="log-entries", url_name="log-entries")
+    def log_entries(self, request: Request, pk: str) -> Response:
+        trial = self.get_object()
+        entries = (
+            LogEntry.objects.filter(trial=trial)
+            .select_related("organisation")
+            .order_by("-date", "-id")
+        )
+        if request.method == "POST":
+            fields = valid(LogEntryCreateSerializer, request)
+            entry = services.log_entry_add(actor=request.user, trial=trial, **fields)
+            return self.read(LogEntrySerializer, entries.get(pk=entry.pk), status_code=201)
+        return self.page(entries, LogEntrySerializer)
+
+    @extend_schema(
+        methods=["GET"],
+        responses={200: EvidenceFileSerializer(many=True), **errors(403, 404)},
+        summary="The trial's photos and documents",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": EvidenceFileUploadSerializer},
+        responses={201: EvidenceFileSerializer, **errors(400, 403, 404, 409, 413)},
+        summary="Add a photo or document (start-up)",
+        description="Checked by content; photos are re-encoded without metadata. "
+        "Files over the upload limit answer 413.",
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def files(self, request: Request, pk: str) -> Response:
+        trial = self.get_object()
+        files = selectors.files_visible_to(request.user).filter(trial=trial)
+        if request.method == "POST":
+            fields = valid(EvidenceFileUploadSerializer, request)
+            evidence = services.evidence_file_add(
+                actor=request.user, trial=trial, upload=fields["file"], caption=fields["caption"]
+            )
+            return self.read(EvidenceFileSerializer, files.get(pk=evidence.pk), status_code=201)
+        return self.page(files.filter(removed_at__isnull=True), EvidenceFileSerializer)
+
+    # Evidence packs -------------------------------------------------------------------
+
+    @extend_schema(
+        request=None,
+        responses={
+            201: EvidencePackSerializer,
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="Not ready to submit: `errors.non_field_errors` lists what is missing.",
+            ),
+            **errors(403, 404, 409),
+        },
+        summary="Submit a completed trial for review (start-up)",
+        description="Freezes a new evidence pack version; its PDF is rendered in the background.",
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str) -> Response:
+        pack = services.trial_submit(actor=request.user, trial=self.get_object())
+        return self.read(
+            EvidencePackSerializer,
+            selectors.packs_visible_to(request.user).get(pk=pack.pk),
+            status_code=201,
+        )
+
+    @extend_schema(
+        responses={200: EvidencePackSerializer(many=True), **errors(403, 404)},
+        summary="The trial's evidence pack versions, newest first",
+    )
+    @action(detail=True, methods=["get"], url_path="evidence-packs", url_name="evidence-packs")
+    def evidence_packs(self, request: Request, pk: str) -> Response:
+        trial = self.get_object()
+        packs = selectors.with_reviews(EvidencePack.objects.filter(trial=trial)).order_by(
+            "-version", "-id"
+        )
+        return self.page(packs, EvidencePackSerializer)
+
+
+class ScopedViewSet(PagedActionsMixin, viewsets.GenericViewSet):
+    """Objects of the trials the person can see; anything else answers 404."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+
+@extend_schema_view(
+    retrieve=extend_schema(responses={200: KpiSerializer, **errors(403, 404)}, summary="One KPI"),
+    partial_update=extend_schema(
+        request=KpiUpdateSerializer,
+        responses={200: KpiSerializer, **errors(400, 403, 404, 409)},
+        summary="Change a KPI, or say why it was not measured (start-up)",
+    ),
+    destroy=extend_schema(
+        responses={204: None, **errors(403, 404, 409)}, summary="Remove a KPI (start-up)"
+    ),
+)
+class KpiViewSet(ScopedViewSet):
+    serializer_class = KpiSerializer
+
+    def get_queryset(self) -> QuerySet[Kpi]:
+        return selectors.kpis_visible_to(self.request.user)
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        return self.read(KpiSerializer, self.get_object())
+
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        kpi = self.get_object()
+        fields = valid(KpiUpdateSerializer, request)
+        services.kpi_update(actor=request.user, kpi=kpi, **fields)
+        return self.read(KpiSerializer, self.get_queryset().get(pk=kpi.pk))
+
+    def destroy(self, request: Request, *args, **kwargs) -> Response:
+        services.kpi_remove(actor=request.user, kpi=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        methods=["GET"],
+        responses={200: MeasurementSerializer(many=True), **errors(403, 404)},
+        summary="The KPI's measurements, oldest first",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=MeasurementCreateSerializer,
+        responses={201: MeasurementSerializer, **errors(400, 403, 404, 409)},
+        summary="Record a measurement (start-up, once the trial has started)",
+    )
+    @action(detail=True, methods=["get", "post"])
+    def measurements(self, request: Request, pk: str) -> Response:
+        kpi = self.get_object()
+        measurements = selectors.measurements_visible_to(request.user).filter(kpi=kpi)
+        if request.method == "POST":
+            fields = valid(MeasurementCreateSerializer, request)
+            measurement = services.measurement_add(actor=request.user, kpi=kpi, **fields)
+            return self.read(
+                MeasurementSerializer, measurements.get(pk=measurement.pk), status_code=201
+            )
+        return self.page(measurements, MeasurementSerializer)
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        responses={200: MeasurementSerializer, **errors(403, 404)}, summary="One measurement"
+    ),
+    destroy=extend_schema(
+        responses={204: None, **errors(403, 404, 409)},
+        summary="Remove a measurement (start-up)",
+    ),
+)
+class MeasurementViewSet(ScopedViewSet):
+    serializer_class = MeasurementSerializer
+
+    def get_queryset(self) -> QuerySet[Measurement]:
+        return selectors.measurements_visible_to(self.request.user)
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        return self.read(MeasurementSerializer, self.get_object())
+
+    def destroy(self, request: Request, *args, **kwargs) -> Response:
+        services.measurement_remove(actor=request.user, measurement=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        responses={200: EvidenceFileSerializer, **errors(403, 404)},
+        summary="One evidence file's details",
+    ),
+    destroy=extend_schema(
+        responses={204: None, **errors(403, 404, 409)},
+        summary="Take a file out of the trial (start-up)",
+        description="The file is kept: packs issued before still list it.",
+    ),
+)
+class EvidenceFileViewSet(ScopedViewSet):
+    serializer_class = EvidenceFileSerializer
+
+    def get_queryset(self) -> QuerySet[EvidenceFile]:
+        return selectors.files_visible_to(self.request.user)
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        return self.read(EvidenceFileSerializer, self.get_object())
+
+    def destroy(self, request: Request, *args, **kwargs) -> Response:
+        evidence = self.get_object()
+        if evidence.removed_at is not None:
+            raise Http404
+        services.evidence_file_remove(actor=request.user, evidence=evidence)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        responses={
+            (200, "*/*"): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description="The file, as an attachment, with its own content type.",
+            ),
+            **errors(403, 404),
+        },
+        summary="Download an evidence file",
+    )
+    @action(detail=True, methods=["get"], **DOWNLOAD)
+    def download(self, request: Request, pk: str) -> FileResponse:
+        evidence = self.get_object()
+        return private_file_response(
+            evidence.file.open("rb"),
+            filename=evidence.original_name,
+            content_type=evidence.content_type,
+        )
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        responses={200: EvidencePackSerializer, **errors(403, 404)},
+        summary="One evidence pack version with its reviews",
+    ),
+)
+class EvidencePackViewSet(ScopedViewSet):
+    serializer_class = EvidencePackSerializer
+
+    def get_queryset(self) -> QuerySet[EvidencePack]:
+        return selectors.packs_visible_to(self.request.user)
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        return self.read(EvidencePackSerializer, self.get_object())
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The PDF, exactly as stored (see its sha256)."
+            ),
+            **errors(403, 404),
+        },
+        summary="Download the pack's PDF (404 until it is ready)",
+    )
+    @action(detail=True, methods=["get"], **DOWNLOAD)
+    def pdf(self, request: Request, pk: str) -> FileResponse:
+        pack = self.get_object()
+        if pack.state != EvidencePack.State.READY or not pack.file:
+            raise Http404
+        return private_file_response(
+            pack.file.open("rb"),
+            filename=f"evidence-pack-{pack.code}-v{pack.version}.pdf",
+            content_type="application/pdf",
+        )
+
+    @extend_schema(
+        request=ReviewRequestSerializer,
+        responses={201: ReviewSerializer, **errors(400, 403, 404, 409)},
+        summary="Accept the latest version, or ask for changes (reviewer)",
+        description="The programme's officers review; without a programme, the provider's "
+        "admins. Accepting issues a final version with a sign-off page.",
+    )
+    @action(detail=True, methods=["post"])
+    def review(self, request: Request, pk: str) -> Response:
+        pack = self.get_object()
+        fields = valid(ReviewRequestSerializer, request)
+        review = services.pack_review(actor=request.user, pack=pack, **fields)
+        return self.read(ReviewSerializer, review, status_code=201)
+
+    @extend_schema(
+        request=None,
+        responses={200: EvidencePackSerializer, **errors(403, 404, 409)},
+        summary="Render a failed pack again",
+    )
+    @action(detail=True, methods=["post"])
+    def retry(self, request: Request, pk: str) -> Response:
+        pack = services.pack_retry(actor=request.user, pack=self.get_object())
+        return self.read(EvidencePackSerializer, self.get_queryset().get(pk=pack.pk))

@@ -135,3 +135,67 @@ class PackContent:
     outcome: tuple[PackOutcomeItem, ...]  # results, feedback, lessons, safety, inclusion, ...
     review: PackReview | None = None  # present on the final (accepted) version: sign-off page
     extra: dict[str, str] = field(default_factory=dict)
+
+
+# Frozen as JSON in EvidencePack.content -------------------------------------------
+
+_NESTED = {
+    "kpis": PackKpi,
+    "log_entries": PackLogEntry,
+    "events": PackEvent,
+    "photos": PackPhoto,
+    "files": PackFile,
+    "approvals": PackApproval,
+    "outcome": PackOutcomeItem,
+}
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return {"$decimal": str(value)}
+    if isinstance(value, datetime.datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, datetime.date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, tuple | list):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if hasattr(value, "__dataclass_fields__"):
+        return {name: _plain(getattr(value, name)) for name in value.__dataclass_fields__}
+    return value
+
+
+def _typed(value):
+    if isinstance(value, dict):
+        if "$decimal" in value:
+            return Decimal(value["$decimal"])
+        if "$datetime" in value:
+            return datetime.datetime.fromisoformat(value["$datetime"])
+        if "$date" in value:
+            return datetime.date.fromisoformat(value["$date"])
+        return {key: _typed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_typed(item) for item in value]
+    return value
+
+
+def content_to_json(content: PackContent) -> dict:
+    return _plain(content)
+
+
+def content_from_json(data: dict) -> PackContent:
+    values = {key: _typed(item) for key, item in data.items()}
+    for name, kind in _NESTED.items():
+        items = []
+        for item in values.get(name, []):
+            if kind is PackKpi:
+                item = {
+                    **item,
+                    "measurements": tuple(PackMeasurement(**m) for m in item["measurements"]),
+                }
+            items.append(kind(**item))
+        values[name] = tuple(items)
+    if values.get("review"):
+        values["review"] = PackReview(**values["review"])
+    return PackContent(**values)

@@ -15,14 +15,16 @@ Decisions worth knowing before changing this file:
 - **"Page x of y"** comes from ``_PackCanvas``, which holds every page back until the end
   (the NumberedCanvas pattern); bookmarks are replayed onto the right page as it is written.
 - **Long text never breaks the layout**: paragraphs split across pages, long tokens are split
-  (``splitLongWords``), table rows may split inside a row (``splitInRow``), charts are chunked
-  and photos are scaled to fit half a page.
+  (``splitLongWords``), a table row taller than a third of a page may split inside the row
+  (``_DataTable``), log entries are prose rather than table rows, charts are chunked and photos
+  are scaled to fit half a page.
 """
 
 from __future__ import annotations
 
 import datetime
 import functools
+import hashlib
 import io
 import math
 import re
@@ -55,6 +57,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
+    HRFlowable,
     Image,
     KeepTogether,
     LongTable,
@@ -100,12 +103,15 @@ SECTION_ROOM = 50 * mm  # a section heading starts a new page unless this much r
 
 INK = colors.HexColor("#0b0c0c")
 MUTED = colors.HexColor("#505a5f")
-ACCENT = colors.HexColor("#1d70b8")
+ACCENT_HEX = "#1d70b8"
+ACCENT = colors.HexColor(ACCENT_HEX)
 ACCENT_DARK = colors.HexColor("#003078")
 RULE = colors.HexColor("#b1b4b6")
 SHADE = colors.HexColor("#f3f2f1")
 GREEN = colors.HexColor("#00703c")
 RED = colors.HexColor("#aa2a16")
+
+type _Cell = Paragraph | list[Paragraph]  # a table cell: one paragraph, or one per block
 
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
@@ -142,6 +148,7 @@ class _Styles:
     cell: ParagraphStyle
     cell_head: ParagraphStyle
     cell_mono: ParagraphStyle
+    cell_block: ParagraphStyle
     h1: ParagraphStyle
     h2: ParagraphStyle
     service: ParagraphStyle
@@ -151,6 +158,7 @@ class _Styles:
     missing: ParagraphStyle
     verdict: ParagraphStyle
     hash: ParagraphStyle
+    log_meta: ParagraphStyle
 
 
 @functools.cache
@@ -165,6 +173,7 @@ def _styles() -> _Styles:
         small=ParagraphStyle("tbx-small", parent=body, fontSize=8, leading=10.5, textColor=MUTED),
         cell=cell,
         cell_head=ParagraphStyle("tbx-cell-head", parent=cell, fontName=SANS_BOLD),
+        cell_block=ParagraphStyle("tbx-cell-block", parent=cell, spaceAfter=4),
         cell_mono=ParagraphStyle("tbx-cell-mono", parent=cell, fontName=MONO, fontSize=6.5),
         h1=ParagraphStyle(
             "tbx-h1",
@@ -213,6 +222,9 @@ def _styles() -> _Styles:
             "tbx-verdict", parent=body, fontName=SANS_BOLD, fontSize=14, leading=18
         ),
         hash=ParagraphStyle("tbx-hash", parent=body, fontName=MONO, fontSize=8.5, leading=11),
+        log_meta=ParagraphStyle(
+            "tbx-log-meta", parent=body, spaceBefore=4, spaceAfter=2, keepWithNext=1
+        ),
     )
 
 
@@ -348,7 +360,7 @@ def _subheading(text: str, *, user_text: bool = False) -> Paragraph:
 def _prose(text: str, *, empty: str = "") -> list[Flowable]:
     """User prose: one Paragraph per blank-line-separated block, so pages break between them."""
     styles = _styles()
-    blocks = [block.strip() for block in _BLANK_LINE.split(_clean(text)) if block.strip()]
+    blocks = _blocks(text)
     if not blocks:
         return [Paragraph(_label(empty), styles.muted)] if empty else []
     return [Paragraph(_markup(block), styles.body) for block in blocks]
@@ -358,8 +370,22 @@ def _none(text: str) -> Paragraph:
     return Paragraph(_label(text), _styles().muted)
 
 
-def _cell(text: str, *, style: ParagraphStyle | None = None) -> Paragraph:
-    return Paragraph(_markup(text), style or _styles().cell)
+def _blocks(text: str) -> list[str]:
+    """Text split at blank lines into paragraphs, each stripped; empty ones dropped."""
+    return [block.strip() for block in _BLANK_LINE.split(_clean(text)) if block.strip()]
+
+
+def _cell(text: str) -> _Cell:
+    """A table cell of user text: one Paragraph per block of text.
+
+    Separate Paragraphs keep a long cell cheap to split across pages: reportlab re-measures a
+    split cell on every page, and small paragraphs re-measure far faster than one big one.
+    """
+    styles = _styles()
+    blocks = _blocks(text)
+    if len(blocks) <= 1:
+        return Paragraph(_markup("".join(blocks)), styles.cell)
+    return [Paragraph(_markup(block), styles.cell_block) for block in blocks]
 
 
 def _head_row(*labels: str) -> list[Paragraph]:
@@ -418,7 +444,7 @@ def _details(pairs: Iterable[tuple[str, str]], *, label_width: float = 42 * mm) 
     rows = [
         [Paragraph(_label(label), styles.cell_head), _cell(value)]
         for label, value in pairs
-        if value
+        if value.strip()
     ]
     return _table(rows or [["", ""]], [label_width, FRAME_WIDTH - label_width], header=False)
 
@@ -445,7 +471,9 @@ def _verification_box(content: PackContent) -> Table:
     url = escape(content.verify_url, {'"': "&quot;"})
     text = [
         Paragraph(_label(_("Check this pack is genuine at")), styles.cell),
-        Paragraph(f'<a href="{url}" color="#1d70b8">{escape(content.verify_url)}</a>', styles.body),
+        Paragraph(
+            f'<a href="{url}" color="{ACCENT_HEX}">{escape(content.verify_url)}</a>', styles.body
+        ),
         Paragraph(
             _label(_("Verification code: %(code)s") % {"code": content.code}), styles.cell_head
         ),
@@ -583,7 +611,7 @@ def _plan(content: PackContent) -> list[Flowable]:
     return story
 
 
-def _approval_row(approval: PackApproval) -> list[Paragraph]:
+def _approval_row(approval: PackApproval) -> list[_Cell]:
     return [_cell(approval.label), _cell(approval.status), _cell(approval.note)]
 
 
@@ -627,7 +655,7 @@ def _met_cell(kpi: PackKpi) -> Paragraph:
     return Paragraph(_label(_met(kpi.met)), style)
 
 
-def _kpi_row(kpi: PackKpi) -> list[Paragraph]:
+def _kpi_row(kpi: PackKpi) -> list[_Cell]:
     return [
         _cell(kpi.name),
         _cell(kpi.unit),
@@ -729,7 +757,7 @@ def _kpi_method(kpi: PackKpi) -> Paragraph | None:
     return Paragraph(" · ".join(parts), _styles().small) if parts else None
 
 
-def _measurement_row(measurement: PackMeasurement) -> list[Paragraph]:
+def _measurement_row(measurement: PackMeasurement) -> list[_Cell]:
     return [
         _cell(_date(measurement.date)),
         _cell(_number(measurement.value)),
@@ -769,16 +797,22 @@ def _log_kind(kind: str) -> str:
     return {"progress": _("Progress"), "observation": _("Provider observation")}.get(kind, kind)
 
 
-def _log_row(entry: PackLogEntry) -> list[Paragraph]:
+def _log_entry(entry: PackLogEntry) -> list[Flowable]:
+    """One entry as a heading line and full-width prose, not a table row.
+
+    Entries can run to pages; prose flows across pages in linear time, whereas a table cell
+    is re-measured at every page it is split over.
+    """
     styles = _styles()
-    who = _markup(entry.author)
-    if entry.organisation.strip():
-        who += f'<br/><font color="#505a5f">{_markup(entry.organisation)}</font>'
+    kind = escape(_log_kind(entry.kind))
+    if entry.kind == "observation":
+        kind = f'<font color="{ACCENT_HEX}">{kind}</font>'
+    who = ", ".join(_markup(part) for part in (entry.author, entry.organisation) if part.strip())
+    meta = " · ".join(part for part in (f"<b>{escape(_date(entry.date))}</b>", kind, who) if part)
     return [
-        _cell(_date(entry.date)),
-        _cell(_log_kind(entry.kind)),
-        Paragraph(who, styles.cell),
-        _cell(entry.text),
+        Paragraph(meta, styles.log_meta),
+        *_prose(entry.text),
+        HRFlowable(width="100%", thickness=0.25, color=RULE, spaceBefore=2, spaceAfter=4),
     ]
 
 
@@ -786,12 +820,12 @@ def _log(content: PackContent) -> list[Flowable]:
     story: list[Flowable] = [*_section(_("Progress log and observations"))]
     if not content.log_entries:
         return [*story, _none(_("No progress was logged and no observations were recorded."))]
-    rows = [_head_row(_("Date"), _("Kind"), _("Author"), _("Entry"))]
-    rows += [_log_row(entry) for entry in content.log_entries]
-    return [*story, _table(rows, [26 * mm, 26 * mm, 38 * mm, FRAME_WIDTH - 90 * mm])]
+    for entry in content.log_entries:
+        story += _log_entry(entry)
+    return story
 
 
-def _event_row(event: PackEvent) -> list[Paragraph]:
+def _event_row(event: PackEvent) -> list[_Cell]:
     change = f"{event.from_status} → {event.to_status}" if event.from_status else event.to_status
     return [_cell(_datetime(event.at)), _cell(event.actor), _cell(change), _cell(event.note)]
 
@@ -827,6 +861,26 @@ def _image_size(path: str) -> tuple[int, int] | None:
     return (width, height) if width > 0 and height > 0 else None
 
 
+class _PhotoPath(str):
+    """A photo's file path whose ``str()`` is a digest of the file's bytes.
+
+    reportlab names an embedded image after ``"%s" % path``; with this, the name (and so the
+    pack's bytes) depends on the photo itself, not on where the media folder happens to be.
+    Opening the file still uses the real path.
+    """
+
+    digest: str
+
+    def __new__(cls, path: str) -> _PhotoPath:
+        instance = super().__new__(cls, path)
+        with open(path, "rb") as handle:
+            instance.digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        return instance
+
+    def __str__(self) -> str:
+        return f"photo-{self.digest}"
+
+
 def _photo(photo: PackPhoto, number: int) -> Flowable:
     styles = _styles()
     caption_text = photo.caption.strip() or photo.alt_text.strip()
@@ -836,7 +890,7 @@ def _photo(photo: PackPhoto, number: int) -> Flowable:
     if size is None:
         return KeepTogether([Paragraph(_label(_("Photo not available")), styles.missing), caption])
     scale = min(FRAME_WIDTH / size[0], PHOTO_MAX_HEIGHT / size[1])
-    image = Image(photo.path, width=size[0] * scale, height=size[1] * scale)
+    image = Image(_PhotoPath(photo.path), width=size[0] * scale, height=size[1] * scale)
     image.hAlign = "CENTER"
     return KeepTogether([image, caption])
 
@@ -848,7 +902,7 @@ def _photos(content: PackContent) -> list[Flowable]:
     return [*story, *(_photo(photo, number) for number, photo in enumerate(content.photos, 1))]
 
 
-def _file_row(file: PackFile) -> list[Paragraph]:
+def _file_row(file: PackFile) -> list[_Cell]:
     digest = "<br/>".join(escape(_clean(chunk)) for chunk in _chunks(file.sha256, 32))
     return [
         _cell(file.name),
@@ -1011,12 +1065,12 @@ class _PackCanvas(Canvas):
         super().__init__(*args, **kwargs)
         self._chrome = chrome
         self._held_pages: list[dict[str, Any]] = []
-        self._held_bookmarks: list[tuple[str, dict[str, Any]]] = []
+        self._held_bookmarks: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
         self.setDateFormatter(chrome.pdf_date)
         self.showOutline()
 
-    def bookmarkPage(self, key: str, **kwargs: Any) -> None:  # reportlab's name
-        self._held_bookmarks.append((key, kwargs))
+    def bookmarkPage(self, key: str, *args: Any, **kwargs: Any) -> None:  # reportlab's name
+        self._held_bookmarks.append((key, args, kwargs))
 
     def showPage(self) -> None:
         self._held_pages.append(dict(self.__dict__))
@@ -1027,8 +1081,8 @@ class _PackCanvas(Canvas):
         total = len(self._held_pages)
         for number, state in enumerate(self._held_pages, 1):
             self.__dict__.update(state)
-            for key, kwargs in state["_held_bookmarks"]:
-                super().bookmarkPage(key, **kwargs)
+            for key, args, kwargs in state["_held_bookmarks"]:
+                super().bookmarkPage(key, *args, **kwargs)
             self._chrome.draw(self, number, total)
             super().showPage()
         super().save()
@@ -1055,7 +1109,8 @@ def _pdf_language() -> str:
 def render_evidence_pack(content: PackContent) -> bytes:
     """Render ``content`` as the PDF a programme officer forwards to a funder.
 
-    Text is in the active language; the same content always gives the same bytes.
+    Text is in the active language and times in the site's time zone (``TIME_ZONE``); with
+    those the same, the same content always gives the same bytes.
     """
     _setup_reportlab()
     buffer = io.BytesIO()

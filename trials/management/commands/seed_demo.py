@@ -1,12 +1,15 @@
-"""Demo data: the demo logins of DESIGN.md, their organisations, a programme, test beds.
+"""Demo data: the demo logins of DESIGN.md, their organisations, a programme, test beds
+and trials in every state of the lifecycle.
 
 Idempotent: running it again changes nothing but resets the demo passwords.
 """
 
 from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
 
 from accounts.demo import DEMO_PASSWORD, seed_accounts
 from testbeds.demo import seed_testbeds
+from trials.demo import seed_trials
 
 DEMO_LOGINS = [
     ("provider@demo.test", "public body admin (Sunderland City Council)"),
@@ -21,8 +24,13 @@ class Command(BaseCommand):
     help = "Create or refresh the demo data."
 
     def handle(self, *args: object, **options: object) -> None:
-        accounts = seed_accounts()
-        seed_testbeds(accounts)
+        # The demo's own e-mails (requests, approvals…) would flood the console.
+        with override_settings(
+            MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
+        ):
+            accounts = seed_accounts()
+            testbeds = seed_testbeds(accounts)
+            seed_trials(accounts, testbeds)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with:"))
         for email, role in DEMO_LOGINS:
             self.stdout.write(f"  {email:<22} {DEMO_PASSWORD}   {role}")

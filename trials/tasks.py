@@ -1,0 +1,76 @@
+"""Background work for trials: rendering evidence packs, daily jobs."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from celery import shared_task
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 3
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_ATTEMPTS - 1, default_retry_delay=10)
+def render_pack(self, pack_id: int) -> str:
+    """Render a pack version from its frozen content and make it visible in one step.
+
+    The PDF is written under a new name first; only then does the row point at it and
+    turn ready, so nobody is ever served a half-written file. Running twice (a worker
+    lost mid-render hands the task to another) renders again and keeps the first result.
+    """
+    from .models import EvidencePack
+    from .pdf.content import content_from_json
+    from .pdf.render import render_evidence_pack
+
+    pack = EvidencePack.objects.filter(pk=pack_id).first()
+    if pack is None or pack.state == EvidencePack.State.READY:
+        return "skipped"
+    try:
+        pdf = render_evidence_pack(content_from_json(pack.content))
+    except Exception as error:  # noqa: BLE001 — any failure is retried, then recorded
+        logger.exception("Rendering pack %s failed", pack_id)
+        attempts = pack.attempts + 1
+        failed = attempts >= MAX_ATTEMPTS
+        EvidencePack.objects.filter(pk=pack_id).update(
+            attempts=attempts,
+            error=str(error)[:300],
+            state=EvidencePack.State.FAILED if failed else EvidencePack.State.PREPARING,
+        )
+        if failed:
+            return "failed"
+        raise self.retry(exc=error)
+    digest = hashlib.sha256(pdf).hexdigest()
+    name = f"{pack.code}-v{pack.version}-{digest[:12]}.pdf"
+    with transaction.atomic():
+        locked = EvidencePack.objects.select_for_update().get(pk=pack_id)
+        if locked.state == EvidencePack.State.READY:
+            return "skipped"
+        locked.file.save(name, ContentFile(pdf), save=False)
+        locked.sha256 = digest
+        locked.size = len(pdf)
+        locked.state = EvidencePack.State.READY
+        locked.rendered_at = timezone.now()
+        locked.attempts = pack.attempts + 1
+        locked.error = ""
+        locked.save(
+            update_fields=["file", "sha256", "size", "state", "rendered_at", "attempts", "error"]
+        )
+    return "rendered"
+
+
+@shared_task
+def start_due_trials() -> int:
+    from .services import start_due_trials as start
+
+    return start()
+
+
+@shared_task
+def lapse_waitlist_offers() -> int:
+    from .services import lapse_waitlist_offers as lapse
+
+    return lapse()
