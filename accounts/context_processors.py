@@ -11,6 +11,7 @@ def navigation_for(request: HttpRequest) -> list[dict]:
     organisation = getattr(request, "organisation", None)
     if organisation is not None:
         if organisation.kind == Organisation.Kind.PUBLIC_BODY:
+            wanted.append((_("Dashboard"), "provider_dashboard"))
             wanted.append((_("Your test beds"), "testbeds:mine"))
         wanted.append((_("Trials"), "trials:list"))
         if organisation.kind == Organisation.Kind.PROGRAMME_TEAM:
@@ -29,7 +30,12 @@ def navigation_for(request: HttpRequest) -> list[dict]:
 
 
 def organisation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    unread = 0
+    if user is not None and user.is_authenticated:
+        unread = user.notifications.filter(read_at__isnull=True).count()
     return {
+        "unread_notifications": unread,
         "current_organisation": getattr(request, "organisation", None),
         "current_membership": getattr(request, "membership", None),
         "memberships": getattr(request, "memberships", []),

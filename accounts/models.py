@@ -322,3 +322,132 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+# Integrations: personal API tokens and webhooks ------------------------------------------
+
+
+class ApiToken(models.Model):
+    """A personal API token. It acts for its person within their organisations' permissions.
+
+    The token (``tbx_<prefix>_<secret>``) is shown once, when it is created; the database
+    keeps only its SHA-256 and the prefix, which lists show so a person can tell tokens
+    apart and recognise a leaked one.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Read only")
+        WRITE = "write", _("Read and write")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=8, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    scope = models.CharField(_("access"), max_length=5, choices=Scope.choices, default=Scope.READ)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} (tbx_{self.prefix}_…)"
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at and self.expires_at <= timezone.now():
+            return "expired"
+        return "active"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.status == "active"
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == self.Scope.WRITE
+
+
+class WebhookEvent(models.TextChoices):
+    BOOKING_REQUESTED = "booking.requested", _("Booking requested")
+    BOOKING_APPROVED = "booking.approved", _("Booking approved")
+    BOOKING_DECLINED = "booking.declined", _("Booking declined")
+    BOOKING_CANCELLED = "booking.cancelled", _("Booking cancelled")
+    TRIAL_STATUS_CHANGED = "trial.status_changed", _("Trial status changed")
+    EVIDENCE_PACK_ISSUED = "evidence_pack.issued", _("Evidence pack issued")
+    EVIDENCE_PACK_REVIEWED = "evidence_pack.reviewed", _("Evidence pack reviewed")
+
+
+class WebhookEndpoint(models.Model):
+    """A URL an organisation's systems listen on, and the events it wants.
+
+    Deliveries are signed with ``secret`` (HMAC-SHA256), which the receiver also holds,
+    so it is kept as it is; only the organisation's admins can see it.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="webhook_endpoints"
+    )
+    url = models.URLField(_("URL"), max_length=500)
+    events = models.JSONField(_("events"), default=list)
+    secret = models.CharField(max_length=80, editable=False)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    failure_count = models.PositiveIntegerField(default=0)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    disabled_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["organisation__name", "-created_at", "-id"]
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+
+    def __str__(self) -> str:
+        return self.url
+
+    def get_events_display(self) -> list[str]:
+        labels = dict(WebhookEvent.choices)
+        return [str(labels.get(event, event)) for event in self.events]
+
+
+class WebhookDelivery(models.Model):
+    """One event sent (or being sent) to one endpoint, with its attempts' outcome."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed, will retry")
+        GAVE_UP = "gave_up", _("Gave up")
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(max_length=40, choices=WebhookEvent.choices)
+    payload = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.endpoint_id} ({self.status})"

@@ -3,8 +3,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import Invitation, Membership, Organisation, Programme, User
-from .permissions import programmes_for_officer
+from .models import Invitation, Membership, Organisation, User
 
 
 def organisation_for_member(*, user: User, slug: str) -> Organisation:
@@ -23,10 +22,3 @@ def organisation_members(organisation: Organisation) -> QuerySet[Membership]:
 
 def organisation_pending_invitations(organisation: Organisation) -> QuerySet[Invitation]:
     return organisation.invitations.pending().select_related("invited_by")
-
-
-def programme_for_officer(*, user: User, pk: int) -> Programme:
-    programme = programmes_for_officer(user).select_related("team").filter(pk=pk).first()
-    if programme is None:
-        raise Http404
-    return programme

@@ -327,3 +327,25 @@ def organisation_reset_calendar_token(*, actor: User, organisation: Organisation
         organisation=organisation,
     )
     return organisation
+
+
+def notifications_mark_read(*, user: User, ids: list[int]) -> int:
+    """Mark the person's own notifications as read. Reading is not audited."""
+    from .models import Notification
+
+    return Notification.objects.filter(user=user, pk__in=ids, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+# API tokens and webhooks: their services live beside their machinery (accounts/tokens.py,
+# accounts/webhooks.py) and are listed here so every write can be found in one place.
+from .tokens import token_create, token_revoke  # noqa: E402, F401
+from .webhooks import (  # noqa: E402, F401
+    webhook_disable,
+    webhook_enable,
+    webhook_new_secret,
+    webhook_register,
+    webhook_remove,
+    webhook_reveal_secret,
+)

@@ -6,6 +6,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("account/", views.profile, name="profile"),
+    path("notifications/", views.notifications, name="notifications"),
     path("organisations/", views.organisation_list, name="organisations"),
     path("organisations/new/", views.organisation_create, name="organisation_create"),
     path("organisations/switch/", views.organisation_switch, name="organisation_switch"),

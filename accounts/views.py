@@ -11,12 +11,13 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import Conflict
 from core.forms_util import apply_validation_error, error_message
+from core.pagination import paginate
 
 from . import selectors, services
 from .forms import InvitationForm, OrganisationEditForm, OrganisationForm, ProfileForm
 from .middleware import switch_organisation
 from .models import Invitation, Membership
-from .permissions import is_admin_of, programmes_for_officer
+from .permissions import is_admin_of
 from .signals import INVITATION_SESSION_KEY
 
 
@@ -212,18 +213,6 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def programme_list(request: HttpRequest) -> HttpResponse:
-    programmes = programmes_for_officer(request.user).select_related("team")
-    return render(request, "accounts/programme_list.html", {"programmes": programmes})
-
-
-@login_required
-def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    programme = selectors.programme_for_officer(user=request.user, pk=pk)
-    return render(request, "accounts/programme_detail.html", {"programme": programme})
-
-
-@login_required
 @require_POST
 def organisation_calendar_reset(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = selectors.organisation_for_member(user=request.user, slug=slug)
@@ -232,3 +221,16 @@ def organisation_calendar_reset(request: HttpRequest, slug: str) -> HttpResponse
         request, _("The trials calendar has a new address. Any old one no longer works.")
     )
     return redirect(organisation)
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """What the service has told the person, newest first; opening the page reads them."""
+    page = paginate(request, request.user.notifications.order_by("-created_at", "-id"))
+    unread_ids = [n.pk for n in page if n.read_at is None]
+    response = render(
+        request, "accounts/notifications.html", {"page": page, "unread_ids": unread_ids}
+    )
+    if unread_ids:
+        services.notifications_mark_read(user=request.user, ids=unread_ids)
+    return response

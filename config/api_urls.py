@@ -8,6 +8,7 @@ app_name = "api"
 urlpatterns = [
     path("v1/", include("testbeds.api.urls")),
     path("v1/", include("trials.api.urls")),
+    path("v1/", include("accounts.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

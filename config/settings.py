@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 import dj_email_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.RequestSizeLimitMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -299,19 +301,54 @@ if not DEBUG:
 
 # API
 REST_FRAMEWORK = {
+    # A Bearer token first, so a request without credentials answers 401 with
+    # `WWW-Authenticate: Bearer`; the browser session (with its CSRF check) second.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "accounts.api.schema.ApiAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.api.StablePageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "core.api.api_exception_handler",
+    # Rate limits (accounts/api/throttling.py): per IP without credentials, per token or
+    # person with them, per IP overall, and stricter for booking requests and uploads.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "accounts.api.throttling.AnonRateThrottle",
+        "accounts.api.throttling.ClientRateThrottle",
+        "accounts.api.throttling.IpRateThrottle",
+        "accounts.api.throttling.WriteRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_RATE_ANON", "60/min"),
+        "user": os.environ.get("API_RATE_USER", "600/min"),
+        "ip": os.environ.get("API_RATE_IP", "1200/min"),
+        "write": os.environ.get("API_RATE_WRITE", "30/min"),
+    },
+    # The client address is REMOTE_ADDR, or the last X-Forwarded-For hop behind a proxy;
+    # a client cannot pick its own address (and so its own rate limit).
+    "NUM_PROXIES": 1 if env_bool("BEHIND_PROXY", False) else 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Test Bed Exchange API",
-    "DESCRIPTION": "Test beds, trial bookings, trials and evidence packs.",
+    "DESCRIPTION": (
+        "Test beds, trial bookings, trials and evidence packs.\n\n"
+        "**Authentication.** Send a personal API token as `Authorization: Bearer tbx_…` "
+        "(make one under *Your account → API tokens*); it acts for you within your "
+        "organisations' permissions. A read-only token answers 403 `read_only_token` to "
+        "anything but reading. The browser session works too (with its CSRF token).\n\n"
+        "**Errors** always read `{\"code\", \"message\", \"errors\"?}`: 400 with field "
+        "errors, 401 bad token, 403 not allowed, 404 not found or not yours to see, 409 "
+        "conflict (with details), 413 too large, 429 too many requests (`Retry-After`).\n\n"
+        "**Lists** are paged (`page`, `page_size` up to 100) in a stable order.\n\n"
+        "**Webhooks** (*Your account → Webhooks*, for organisation admins) POST "
+        "`{\"event\", \"object\": {\"type\", \"id\"}, \"time\", \"organisation\"}` "
+        "with `X-TBX-Signature: sha256=<HMAC-SHA256 of the body with the endpoint's "
+        "secret>`; `trial` objects are at `/api/v1/trials/{id}/`, `evidence_pack` objects "
+        "at `/api/v1/evidence-packs/{id}/`."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -338,3 +375,23 @@ LOGGING = {
 
 # Domain settings
 INVITATION_VALID_DAYS = 14
+
+# Portfolio and reminders
+EVIDENCE_DUE_DAYS = 30  # completed trials are "evidence overdue" after this many days
+REVIEW_WAITING_DAYS = 7  # officers are reminded of reviews waiting longer than this
+
+# Daily jobs, run by `celery -A config beat` (or cron: manage.py send_reminders).
+CELERY_BEAT_SCHEDULE = {
+    "start-due-trials": {
+        "task": "trials.tasks.start_due_trials",
+        "schedule": crontab(minute=5, hour=0),
+    },
+    "lapse-waitlist-offers": {
+        "task": "trials.tasks.lapse_waitlist_offers",
+        "schedule": crontab(minute=15),
+    },
+    "send-reminders": {
+        "task": "trials.tasks.send_reminders",
+        "schedule": crontab(minute=0, hour=7),
+    },
+}

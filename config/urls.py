@@ -4,6 +4,8 @@ from django.urls import include, path
 
 from core import views as core_views
 from trials import calendar as calendar_feeds
+from trials import data_rights_views
+from trials import portfolio_views as trial_portfolio_views
 from trials import views as trial_views
 
 # The admin signs in through allauth, so its rate limits and two-factor login apply.
@@ -18,8 +20,16 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("media/<path:path>", core_views.public_media, name="public_media"),
     path("accounts/", include("allauth.urls")),
+    path("account/delete/", data_rights_views.account_delete, name="account_delete"),
+    path(
+        "organisations/<slug:slug>/export/",
+        data_rights_views.organisation_export,
+        name="organisation_export",
+    ),
     path("", include("accounts.urls")),
-    path("programmes/", include("accounts.programme_urls")),
+    path("", include("accounts.integrations_urls")),
+    path("programmes/", include("trials.programme_urls")),
+    path("dashboard/", trial_portfolio_views.provider_dashboard, name="provider_dashboard"),
     path("testbeds/", include("testbeds.urls")),
     path("trials/", include("trials.urls")),
     path("api/", include("config.api_urls")),
@@ -35,3 +45,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "core.views.server_error"

@@ -4,6 +4,9 @@ Errors always look like ``{"code": "...", "message": "...", "errors": {...}}``;
 ``errors`` (field name → messages) appears on 400s. Service errors map to
 statuses: ValidationError 400 (413 when an upload is too large), PermissionDenied
 403, Http404 404, Conflict 409 (with its details, e.g. the nearest free windows).
+Bad credentials answer 401 (with ``WWW-Authenticate``), rate limits 429 (with
+``Retry-After``). ``accounts.api.schema.ApiAutoSchema`` documents the errors every
+operation can give.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from django.utils.translation import gettext_lazy
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -95,3 +99,18 @@ class StablePageNumberPagination(PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error format: a code, a message, and field errors on a 400."""
+
+    code = serializers.CharField()
+    message = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.JSONField(),
+        required=False,
+        help_text=gettext_lazy(
+            "On 400s: field name → its messages (a list; nested by key for nested fields). "
+            "Errors not tied to a field are under non_field_errors."
+        ),
+    )

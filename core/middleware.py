@@ -34,3 +34,20 @@ class RequestSizeLimitMiddleware:
             return JsonResponse({"code": "too_large", "message": message}, status=413)
         html = render_to_string("413.html", {"message": message}, request=request)
         return HttpResponse(html, status=413)
+
+
+class PermissionsPolicyMiddleware:
+    """Browsers may not give pages of this service the camera, microphone, location…"""
+
+    POLICY = (
+        "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+        "microphone=(), payment=(), usb=(), interest-cohort=()"
+    )
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.POLICY)
+        return response

@@ -95,3 +95,47 @@ def public_media(request: HttpRequest, path: str) -> HttpResponse:
     response["Cache-Control"] = "public, max-age=31536000, immutable"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _outage_errors() -> tuple[type[BaseException], ...]:
+    from django.db import DatabaseError, InterfaceError, OperationalError
+
+    return (OperationalError, InterfaceError, DatabaseError)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 handler. A database that is down gets a calm 503 that asks to try again.
+
+    Rendered without the database (no session, no organisation) and without a
+    traceback; the error itself is logged by Django.
+    """
+    import sys
+
+    from django.template.loader import render_to_string
+
+    error = sys.exc_info()[1]
+    outage = error is not None and isinstance(error, _outage_errors())
+    status = 503 if outage else 500
+    if outage:
+        title = "The service is unavailable for a moment"
+        message = "We cannot reach our database. Nothing you sent has been lost or half-saved."
+        advice = "Please try again in a minute."
+    else:
+        title = "Sorry, there is a problem with the service"
+        message = "Something went wrong on our side. Nothing you sent has been half-saved."
+        advice = (
+            "Please try again later. If it keeps happening, tell us at feedback@testbed.exchange."
+        )
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse(
+            {"code": "unavailable" if outage else "server_error", "message": f"{title}. {advice}"},
+            status=status,
+        )
+    else:
+        html = render_to_string(
+            "errors/standalone.html", {"title": title, "message": message, "advice": advice}
+        )
+        response = HttpResponse(html, status=status)
+    if outage:
+        response["Retry-After"] = "30"
+    return response

@@ -429,6 +429,16 @@ def blackout_add(
         raise ValidationError({"last_day": _("The last day must be on or after the first day.")})
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the test bed is closed.")})
+    end = last_day + datetime.timedelta(days=1)
+    clash = testbed.blackouts.filter(start__lt=end, end__gt=first_day).first()
+    if clash:
+        # Closures never overlap, so closed days are counted once (utilisation relies on it).
+        raise ValidationError(
+            {
+                "first_day": _("The test bed is already closed on some of these days: %(c)s.")
+                % {"c": clash}
+            }
+        )
     blackout = Blackout.objects.create(
         testbed=testbed,
         start=first_day,

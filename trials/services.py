@@ -20,6 +20,7 @@ from accounts.events import record_event
 from accounts.models import Organisation, Programme, User
 from accounts.notifications import members_of, notify
 from accounts.permissions import is_member, require_member
+from accounts.webhooks import emit_for_trial
 from core.exceptions import Conflict, InvalidTransition
 from testbeds import booking as capacity
 from testbeds.models import ApplicationQuestion, Booking, TestBed, WaitlistEntry
@@ -73,6 +74,7 @@ def _move(trial: Trial, to_status: str, *, actor: User | None, note: str = "") -
         setattr(trial, stamp, now)
         fields.append(stamp)
     trial.save(update_fields=fields)
+    emit_for_trial("trial.status_changed", trial, from_status=from_status, to_status=to_status)
     return TrialEvent.objects.create(
         trial=trial,
         actor=actor,
@@ -203,6 +205,7 @@ def trial_request(
             to_status=TrialStatus.REQUESTED,
             created_at=trial.status_changed_at,
         )
+        emit_for_trial("booking.requested", trial)
         if testbed.requires_approval:
             _tell_provider_of_request(trial)
         else:
@@ -214,6 +217,7 @@ def trial_request(
                 note=_("Confirmed at once: this test bed needs no approval."),
             )
             _tell_startup(trial, "approved")
+            emit_for_trial("booking.approved", trial)
     return trial
 
 
@@ -232,6 +236,7 @@ def trial_approve(*, actor: User, trial: Trial, note: str = "") -> Trial:
     capacity.confirm(trial.booking)
     _move(trial, TrialStatus.APPROVED, actor=actor, note=note)
     _tell_startup(trial, "approved", note=note)
+    emit_for_trial("booking.approved", trial)
     return trial
 
 
@@ -244,6 +249,7 @@ def trial_decline(*, actor: User, trial: Trial, reason: str) -> Trial:
     _move(trial, TrialStatus.DECLINED, actor=actor, note=reason)
     capacity.release(trial.booking)
     _tell_startup(trial, "declined", note=reason)
+    emit_for_trial("booking.declined", trial)
     return trial
 
 
@@ -271,6 +277,7 @@ def trial_cancel(*, actor: User, trial: Trial, reason: str) -> Trial:
     was_confirmed = booking.status == Booking.Status.CONFIRMED
     capacity.release(booking)
     _tell_other_side(trial, "cancelled", by_startup=by_startup, note=reason)
+    emit_for_trial("booking.cancelled", trial)
     if was_confirmed:
         waitlist_offer_freed_days(testbed, booking.start, booking.end)
     return trial
@@ -961,6 +968,7 @@ def _new_pack(
         created_at=now,
     )
     transaction.on_commit(partial(render_pack.delay, pack.pk))
+    emit_for_trial("evidence_pack.issued", trial, pack=pack)
     return pack
 
 
@@ -1033,6 +1041,7 @@ def pack_review(*, actor: User, pack, decision: str, comments: str = ""):
         comments=comments.strip(),
         reviewed_sha256=pack.sha256,
     )
+    emit_for_trial("evidence_pack.reviewed", trial, pack=pack, decision=decision)
     if decision == Review.Decision.ACCEPTED:
         _move(trial, TrialStatus.ACCEPTED, actor=actor, note=comments)
         _new_pack(

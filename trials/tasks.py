@@ -74,3 +74,10 @@ def lapse_waitlist_offers() -> int:
     from .services import lapse_waitlist_offers as lapse
 
     return lapse()
+
+
+@shared_task
+def send_reminders() -> dict:
+    from .reminders import send_reminders as send
+
+    return dict(send())

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api import ErrorSerializer  # noqa: F401 — the one error format, for the views
+
 from ..models import (
     ApprovalState,
     EvidenceFile,
@@ -134,21 +136,6 @@ class WaitlistEntrySerializer(serializers.Serializer):
 # Tracking: plan, outcome, KPIs, measurements, log, files, evidence packs ------------------
 
 IGNORED_KEYS = {"csrfmiddlewaretoken"}
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The one error format: a code, a message, and field errors on a 400."""
-
-    code = serializers.CharField()
-    message = serializers.CharField()
-    errors = serializers.DictField(
-        child=serializers.JSONField(),
-        required=False,
-        help_text=_(
-            "On 400s: field name → its messages (a list; nested by key for nested fields). "
-            "Errors not tied to a field are under non_field_errors."
-        ),
-    )
 
 
 class StrictSerializer(serializers.Serializer):

@@ -1,0 +1,258 @@
+"""Data rights: an organisation takes all its data away; a person deletes their account.
+
+These live in ``trials`` because they reach across every app. Deleting an account
+anonymises the person's name where it was recorded (timelines, logs, reviews) and keeps
+the trial records and issued evidence packs intact — the packs already issued are the
+record of what was reviewed, and they are never changed.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import zipfile
+from typing import IO
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.events import record_event
+from accounts.models import Invitation, Membership, Notification, Organisation, User
+from accounts.permissions import require_member
+from testbeds.models import Booking, TestBed
+
+from .models import LogEntry, Review, Trial, TrialEvent
+
+DELETED_NAME = "Deleted user"
+
+
+def _trial_record(trial: Trial) -> dict:
+    return {
+        "id": trial.pk,
+        "reference": trial.reference,
+        "title": trial.title,
+        "summary": trial.summary,
+        "status": trial.status,
+        "start_up": trial.organisation.name,
+        "test_bed": trial.testbed.name,
+        "first_day": trial.booking.start,
+        "last_day": trial.booking.last_day,
+        "programme": trial.programme.name if trial.programme else None,
+        "answers": trial.answers,
+        "plan": {
+            name: getattr(trial, name)
+            for name in [
+                "product_name",
+                "problem_statement",
+                "objectives",
+                "hypothesis",
+                "setting_and_participants",
+                "trl_start",
+                "trl_target",
+                "approvals",
+                "approvals_note",
+            ]
+        },
+        "outcome": {
+            name: getattr(trial, name)
+            for name in [
+                "outcome_summary",
+                "trl_achieved",
+                "user_feedback",
+                "lessons_learned",
+                "safety_incidents",
+                "inclusion_notes",
+                "environmental_notes",
+                "recommendation",
+                "next_steps",
+            ]
+        },
+        "kpis": [
+            {
+                "name": kpi.name,
+                "unit": kpi.unit,
+                "baseline": kpi.baseline,
+                "target": kpi.target,
+                "direction": kpi.direction,
+                "measurements": [
+                    {"date": m.date, "value": m.value, "note": m.note}
+                    for m in kpi.measurements.all()
+                ],
+            }
+            for kpi in trial.kpis.all()
+        ],
+        "log": [
+            {"date": e.date, "kind": e.kind, "author": e.author_name, "text": e.text}
+            for e in trial.log_entries.all()
+        ],
+        "timeline": [
+            {
+                "at": e.created_at,
+                "by": e.actor_name,
+                "from": e.from_status,
+                "to": e.to_status,
+                "note": e.note,
+            }
+            for e in trial.events.all()
+        ],
+        "files": [
+            {"name": f.original_name, "caption": f.caption, "kind": f.kind, "sha256": f.sha256}
+            for f in trial.files.all()
+        ],
+        "evidence_packs": [
+            {"code": p.code, "version": p.version, "state": p.state, "sha256": p.sha256}
+            for p in trial.packs.all()
+        ],
+    }
+
+
+def _trials_of(organisation: Organisation):
+    return (
+        Trial.objects.filter(Q(organisation=organisation) | Q(testbed__organisation=organisation))
+        .select_related("organisation", "testbed", "booking", "programme")
+        .prefetch_related("kpis__measurements", "log_entries", "events", "files", "packs")
+        .order_by("pk")
+    )
+
+
+def _copy(archive: zipfile.ZipFile, field, name: str) -> None:
+    if not field:
+        return
+    try:
+        with field.open("rb") as handle:
+            archive.writestr(name, handle.read())
+    except OSError:
+        archive.writestr(
+            name + ".missing.txt", "The file could not be read when the export was made."
+        )
+
+
+def organisation_export(*, actor: User, organisation: Organisation) -> IO[bytes]:
+    """Everything the organisation owns or takes part in, as JSON plus its files, in a zip.
+
+    Returns an open temporary file positioned at the start; the caller streams it.
+    """
+    require_member(actor, organisation, admin=True)
+    trials = list(_trials_of(organisation))
+    testbeds = list(
+        TestBed.objects.filter(organisation=organisation).prefetch_related("photos", "blackouts")
+    )
+    data = {
+        "exported_at": timezone.now(),
+        "organisation": {
+            "name": organisation.name,
+            "kind": organisation.kind,
+            "region": organisation.region,
+            "website": organisation.website,
+            "description": organisation.description,
+        },
+        "members": [
+            {"name": m.user.full_name, "email": m.user.email, "role": m.role}
+            for m in organisation.memberships.select_related("user")
+        ],
+        "test_beds": [
+            {
+                "name": t.name,
+                "slug": t.slug,
+                "status": t.status,
+                "summary": t.summary,
+                "description": t.description,
+                "capacity": t.capacity,
+                "closures": [
+                    {"start": b.start, "end": b.end, "reason": b.reason} for b in t.blackouts.all()
+                ],
+                "bookings": list(
+                    Booking.objects.filter(testbed=t).values(
+                        "start", "end", "status", "organisation__name"
+                    )
+                ),
+            }
+            for t in testbeds
+        ],
+        "trials": [_trial_record(trial) for trial in trials],
+    }
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 — handed to the response, which closes it
+    with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "data.json", json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
+        )
+        for testbed in testbeds:
+            for photo in testbed.photos.all():
+                _copy(archive, photo.original, f"test-beds/{testbed.slug}/photo-{photo.pk}.jpg")
+        for trial in trials:
+            for file in trial.files.all():
+                _copy(archive, file.file, f"trials/{trial.pk}/files/{file.pk}-{file.original_name}")
+            for pack in trial.packs.all():
+                _copy(
+                    archive, pack.file, f"trials/{trial.pk}/packs/{pack.code}-v{pack.version}.pdf"
+                )
+    with transaction.atomic():
+        record_event(
+            actor=actor,
+            action="organisation.exported",
+            target=organisation,
+            organisation=organisation,
+        )
+    handle.seek(0)
+    return handle
+
+
+def _last_admin_of(user: User) -> list[Organisation]:
+    """Organisations that would be left without an admin, though others are still in them."""
+    stranded = []
+    for membership in Membership.objects.filter(
+        user=user, role=Membership.Role.ADMIN
+    ).select_related("organisation"):
+        others = Membership.objects.filter(organisation=membership.organisation).exclude(user=user)
+        if others.exists() and not others.filter(role=Membership.Role.ADMIN).exists():
+            stranded.append(membership.organisation)
+    return stranded
+
+
+@transaction.atomic
+def account_delete(*, actor: User, user: User) -> None:
+    """Delete a person's account: their name goes from every record; the records stay."""
+    if actor.pk != user.pk:
+        raise PermissionDenied(_("People delete only their own account."))
+    stranded = _last_admin_of(user)
+    if stranded:
+        raise ValidationError(
+            _(
+                "Make someone else an admin of %(names)s first, "
+                "so the organisation is not left without one."
+            )
+            % {"names": ", ".join(o.name for o in stranded)}
+        )
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from allauth.usersessions.models import UserSession
+
+    TrialEvent.objects.filter(actor=user).update(actor_name=DELETED_NAME)
+    LogEntry.objects.filter(author=user).update(author_name=DELETED_NAME)
+    Review.objects.filter(reviewer=user).update(reviewer_name=DELETED_NAME)
+    Notification.objects.filter(user=user).delete()
+    Invitation.objects.filter(email__iexact=user.email, accepted_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    UserSession.objects.filter(user=user).delete()
+    Membership.objects.filter(user=user).delete()
+    from accounts import models as account_models
+
+    if hasattr(account_models, "ApiToken"):
+        account_models.ApiToken.objects.filter(user=user).delete()
+    user.full_name = DELETED_NAME
+    user.email = f"deleted-{user.pk}@deleted.invalid"
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.set_unusable_password()
+    user.save()
+    record_event(
+        actor=None, action="user.deleted", target=user, summary=f"account {user.pk} deleted"
+    )

@@ -1,0 +1,339 @@
+"""Portfolio figures for programme officers and providers, computed in the database.
+
+Every figure here is an aggregate query: the number of queries does not grow with the
+number of trials, and no Python loop walks the trials. Medians, which SQLite cannot
+compute as an aggregate, are read as the middle row(s) of an ordered query.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DecimalField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, Least
+from django.utils import timezone
+
+from accounts.models import Programme, Region
+from testbeds.models import Blackout, Booking, SectorCode, TestBed
+
+from .models import Kpi, Measurement, Trial, TrialStatus
+
+SUBMITTED = [TrialStatus.SUBMITTED, TrialStatus.CHANGES_REQUESTED, TrialStatus.ACCEPTED]
+ONE_DAY = datetime.timedelta(days=1)
+
+
+@dataclass
+class PortfolioFilter:
+    """Which trials the figures cover: booked in a period, in regions, in sectors."""
+
+    period_start: datetime.date | None = None
+    period_end: datetime.date | None = None  # inclusive
+    region: str = ""
+    sector: str = ""
+
+    def apply(self, trials: QuerySet[Trial]) -> QuerySet[Trial]:
+        if self.period_start:
+            trials = trials.filter(booking__end__gt=self.period_start)
+        if self.period_end:
+            trials = trials.filter(booking__start__lte=self.period_end)
+        if self.region:
+            trials = trials.filter(testbed__region=self.region)
+        if self.sector:
+            trials = trials.filter(testbed__sectors__code=self.sector)
+        return trials
+
+
+def programme_trials(programme: Programme, filters: PortfolioFilter) -> QuerySet[Trial]:
+    return filters.apply(Trial.objects.filter(programme=programme)).distinct()
+
+
+def _counts(trials: QuerySet[Trial], key: str) -> dict[str, int]:
+    ids = trials.values("pk")
+    rows = (
+        Trial.objects.filter(pk__in=ids)
+        .values(key)
+        .annotate(n=Count("pk", distinct=True))
+        .order_by(key)
+    )
+    return {row[key]: row["n"] for row in rows if row[key]}
+
+
+def by_status(trials: QuerySet[Trial]) -> list[tuple[str, str, int]]:
+    counts = _counts(trials, "status")
+    return [(code, str(label), counts.get(code, 0)) for code, label in TrialStatus.choices]
+
+
+def by_region(trials: QuerySet[Trial]) -> list[tuple[str, str, int]]:
+    counts = _counts(trials, "testbed__region")
+    return [(code, str(label), counts[code]) for code, label in Region.choices if code in counts]
+
+
+def by_sector(trials: QuerySet[Trial]) -> list[tuple[str, str, int]]:
+    """A trial counts under each sector of its test bed."""
+    counts = _counts(trials, "testbed__sectors__code")
+    return [
+        (code, str(label), counts[code]) for code, label in SectorCode.choices if code in counts
+    ]
+
+
+def latest_measurement() -> Subquery:
+    return Subquery(
+        Measurement.objects.filter(kpi=OuterRef("pk")).order_by("-date", "-id").values("value")[:1],
+        output_field=DecimalField(max_digits=14, decimal_places=4),
+    )
+
+
+def kpis_with_met(kpis: QuerySet[Kpi]) -> QuerySet[Kpi]:
+    """KPIs annotated with their latest value and met = 1/0 (null when never measured)."""
+    return kpis.annotate(latest=latest_measurement()).annotate(
+        met=Case(
+            When(latest__isnull=True, then=Value(None)),
+            When(direction=Kpi.Direction.HIGHER, latest__gte=F("target"), then=Value(1)),
+            When(direction=Kpi.Direction.LOWER, latest__lte=F("target"), then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    )
+
+
+@dataclass
+class KpiSuccess:
+    kpis: int
+    measured: int
+    met: int
+
+    @property
+    def share(self) -> float | None:
+        return self.met / self.kpis if self.kpis else None
+
+
+def kpi_success(trials: QuerySet[Trial]) -> KpiSuccess:
+    """Among submitted trials: how many KPIs met their target (unmeasured ones count as not met)."""
+    kpis = kpis_with_met(
+        Kpi.objects.filter(trial__in=trials.filter(status__in=SUBMITTED).values("pk"))
+    )
+    totals = kpis.aggregate(
+        kpi_count=Count("pk"),
+        measured_count=Count("pk", filter=Q(latest__isnull=False)),
+        met_count=Coalesce(Sum("met"), 0),
+    )
+    return KpiSuccess(
+        kpis=totals["kpi_count"], measured=totals["measured_count"], met=totals["met_count"]
+    )
+
+
+@dataclass
+class TrlProgress:
+    trials: int
+    average_start: float | None
+    average_achieved: float | None
+    gains: dict[int, int] = field(default_factory=dict)  # levels gained → number of trials
+
+
+def trl_progression(trials: QuerySet[Trial]) -> TrlProgress:
+    with_both = Trial.objects.filter(
+        pk__in=trials.values("pk"), trl_start__isnull=False, trl_achieved__isnull=False
+    )
+    averages = with_both.aggregate(
+        n=Count("pk"), start=Avg("trl_start"), achieved=Avg("trl_achieved")
+    )
+    gains = (
+        with_both.annotate(gain=F("trl_achieved") - F("trl_start"))
+        .values("gain")
+        .annotate(n=Count("pk"))
+        .order_by("gain")
+    )
+    return TrlProgress(
+        trials=averages["n"],
+        average_start=averages["start"],
+        average_achieved=averages["achieved"],
+        gains={row["gain"]: row["n"] for row in gains},
+    )
+
+
+def median_duration(queryset: QuerySet, start: str, end: str) -> datetime.timedelta | None:
+    """The median of end − start over rows where both are set, read as the middle row(s)."""
+    durations = (
+        queryset.filter(**{f"{start}__isnull": False, f"{end}__isnull": False})
+        .annotate(took=ExpressionWrapper(F(end) - F(start), output_field=DurationField()))
+        .order_by("took", "pk")
+        .values_list("took", flat=True)
+    )
+    count = durations.count()
+    if not count:
+        return None
+    middle = list(durations[(count - 1) // 2 : count // 2 + 1])
+    return sum(middle, datetime.timedelta()) / len(middle)
+
+
+def days(duration: datetime.timedelta | None) -> float | None:
+    return None if duration is None else round(duration.total_seconds() / 86400, 1)
+
+
+def reviews_waiting(trials: QuerySet[Trial]) -> QuerySet[Trial]:
+    """Trials submitted and waiting for a decision, oldest first."""
+    return (
+        trials.filter(status=TrialStatus.SUBMITTED)
+        .select_related("organisation", "testbed")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def evidence_overdue(
+    trials: QuerySet[Trial], now: datetime.datetime | None = None
+) -> QuerySet[Trial]:
+    """Completed more than EVIDENCE_DUE_DAYS ago and still not submitted."""
+    now = now or timezone.now()
+    due = now - datetime.timedelta(days=settings.EVIDENCE_DUE_DAYS)
+    return (
+        trials.filter(status=TrialStatus.COMPLETED, completed_at__lt=due)
+        .select_related("organisation", "testbed")
+        .order_by("completed_at", "pk")
+    )
+
+
+@dataclass
+class ProgrammeFigures:
+    total: int
+    by_status: list
+    by_region: list
+    by_sector: list
+    kpi_success: KpiSuccess
+    trl: TrlProgress
+    median_days_to_decision: float | None
+    median_days_to_acceptance: float | None
+
+
+def programme_figures(programme: Programme, filters: PortfolioFilter) -> ProgrammeFigures:
+    trials = programme_trials(programme, filters)
+    decided = Trial.objects.filter(pk__in=trials.values("pk"))
+    return ProgrammeFigures(
+        total=trials.count(),
+        by_status=by_status(trials),
+        by_region=by_region(trials),
+        by_sector=by_sector(trials),
+        kpi_success=kpi_success(trials),
+        trl=trl_progression(trials),
+        median_days_to_decision=days(median_duration(decided, "created_at", "decided_at")),
+        median_days_to_acceptance=days(
+            median_duration(
+                decided.filter(status=TrialStatus.ACCEPTED), "completed_at", "accepted_at"
+            )
+        ),
+    )
+
+
+# Providers -----------------------------------------------------------------------
+
+
+def current_quarter(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    """[first, last] day of the calendar quarter."""
+    today = today or timezone.localdate()
+    first_month = 3 * ((today.month - 1) // 3) + 1
+    first = today.replace(month=first_month, day=1)
+    following = (first.replace(day=28) + datetime.timedelta(days=100)).replace(day=1)
+    following = following.replace(month=3 * ((following.month - 1) // 3) + 1)
+    return first, following - ONE_DAY
+
+
+def _overlap_days(start: str, end: str, period_start: datetime.date, period_end: datetime.date):
+    """Days of [start, end) inside the period, as an integer-valued duration expression."""
+    return ExpressionWrapper(
+        Greatest(
+            Least(F(end), Value(period_end + ONE_DAY)) - Greatest(F(start), Value(period_start)),
+            Value(datetime.timedelta(0)),
+        ),
+        output_field=DurationField(),
+    )
+
+
+@dataclass
+class Utilisation:
+    testbed: TestBed
+    booked_days: float  # place-days held by confirmed bookings in the period
+    bookable_days: float  # open days × capacity
+    share: float | None
+
+
+def utilisation(
+    testbeds: QuerySet[TestBed], period_start: datetime.date, period_end: datetime.date
+) -> list[Utilisation]:
+    """Booked place-days over bookable place-days (capacity × days not closed) per test bed."""
+    period_days = (period_end - period_start).days + 1
+    booked = (
+        Booking.objects.filter(
+            testbed=OuterRef("pk"),
+            status=Booking.Status.CONFIRMED,
+            start__lte=period_end,
+            end__gt=period_start,
+        )
+        .annotate(d=_overlap_days("start", "end", period_start, period_end))
+        .values("testbed")
+        .annotate(total=Sum("d"))
+        .values("total")
+    )
+    closed = (
+        Blackout.objects.filter(testbed=OuterRef("pk"), start__lte=period_end, end__gt=period_start)
+        .annotate(d=_overlap_days("start", "end", period_start, period_end))
+        .values("testbed")
+        .annotate(total=Sum("d"))
+        .values("total")
+    )
+    rows = testbeds.annotate(
+        booked=Subquery(booked, output_field=DurationField()),
+        closed=Subquery(closed, output_field=DurationField()),
+    ).order_by("name", "pk")
+    result = []
+    for testbed in rows:
+        booked_days = (testbed.booked or datetime.timedelta()).days
+        open_days = period_days - (testbed.closed or datetime.timedelta()).days
+        bookable = max(open_days, 0) * testbed.capacity
+        result.append(
+            Utilisation(
+                testbed=testbed,
+                booked_days=booked_days,
+                bookable_days=bookable,
+                share=booked_days / bookable if bookable else None,
+            )
+        )
+    return result
+
+
+def outcomes_on(testbeds: QuerySet[TestBed]) -> QuerySet[Trial]:
+    """Finished trials on these test beds with what they concluded."""
+    return (
+        Trial.objects.filter(testbed__in=testbeds, status__in=[TrialStatus.COMPLETED, *SUBMITTED])
+        .select_related("organisation", "testbed")
+        .order_by("-completed_at", "-pk")
+    )
+
+
+def running_on(testbeds: QuerySet[TestBed]) -> QuerySet[Trial]:
+    return (
+        Trial.objects.filter(testbed__in=testbeds, status=TrialStatus.ACTIVE)
+        .select_related("organisation", "testbed", "booking")
+        .order_by("booking__end", "pk")
+    )
+
+
+def as_percent(share: float | None) -> Decimal | None:
+    return None if share is None else Decimal(round(share * 100, 1))
