@@ -4,12 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install install-dev run serve test lint format assets migrate seed clean
+.PHONY: help install install-dev run serve test lint format assets migrate seed clean backup restore
 
 help:
 	@echo "make run      set up (virtualenv, install, migrate, demo data) and serve http://127.0.0.1:8000"
 	@echo "make test     run the whole test suite (DATABASE_URL picks the database; SQLite by default)"
 	@echo "make lint     ruff check and format check"
+	@echo "make backup   dump the database and media into backups/<time>/"
+	@echo "make restore BACKUP=backups/<time>  put a backup back (replaces current data)"
 	@echo "make assets   rebuild the GOV.UK Frontend CSS/JS (needs Node.js; output is committed)"
 
 $(BIN)/python:
@@ -47,6 +49,13 @@ lint: install-dev
 format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+backup: install
+	$(BIN)/python manage.py backup --to backups
+
+restore: install
+	@test -n "$(BACKUP)" || (echo "Usage: make restore BACKUP=backups/<folder>" && exit 2)
+	$(BIN)/python manage.py restore "$(BACKUP)" --yes
 
 assets:
 	bash frontend/build.sh
