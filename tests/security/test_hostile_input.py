@@ -13,10 +13,10 @@ from icalendar import Calendar
 from pypdf import PdfReader
 
 from testbeds.models import TestBed
+from tests.factories import MembershipFactory, OrganisationFactory, ProgrammeFactory, TestBedFactory
 from trials import services
 from trials.models import EvidenceFile, Trial
 from trials.tasks import render_pack
-from tests.factories import MembershipFactory, OrganisationFactory, ProgrammeFactory, TestBedFactory
 
 pytestmark = pytest.mark.django_db
 
