@@ -188,7 +188,7 @@ def _step(
         kwargs["reason"] = request.POST.get("reason", "")[:2000]
     try:
         action(actor=request.user, trial=trial, **kwargs)
-    except (ValidationError, Conflict, PermissionDenied) as error:
+    except (ValidationError, Conflict) as error:
         messages.error(request, error_message(error))
     else:
         messages.success(request, done)
@@ -270,7 +270,7 @@ def waitlist_entry(request: HttpRequest, pk: int) -> HttpResponse:
             services.waitlist_leave(actor=request.user, entry=entry)
             messages.success(request, _("You have left the waitlist."))
             return redirect("trials:list")
-        except (ValidationError, Conflict, PermissionDenied) as error:
+        except (ValidationError, Conflict) as error:
             messages.error(request, error_message(error))
             return redirect("trials:waitlist", pk=pk)
     return render(request, "trials/waitlist_entry.html", {"entry": entry})
@@ -294,7 +294,7 @@ def _edit_page(request, pk, form_class, service, template, done, initial_from):
         data = form.service_data() if hasattr(form, "service_data") else form.cleaned_data
         try:
             service(actor=request.user, trial=trial, **data)
-        except (ValidationError, Conflict, PermissionDenied) as error:
+        except (ValidationError, Conflict) as error:
             apply_validation_error(form, error)
         else:
             messages.success(request, done)
@@ -359,7 +359,7 @@ def measurement_add(request: HttpRequest, pk: int, kpi_pk: int) -> HttpResponse:
         return redirect(f"{trial.get_absolute_url()}#kpi-{kpi.pk}")
     try:
         services.measurement_add(actor=request.user, kpi=kpi, **form.cleaned_data)
-    except (ValidationError, Conflict, PermissionDenied) as error:
+    except (ValidationError, Conflict) as error:
         messages.error(request, error_message(error))
     else:
         messages.success(request, _("The measurement has been recorded."))
@@ -375,7 +375,7 @@ def kpi_not_measured(request: HttpRequest, pk: int, kpi_pk: int) -> HttpResponse
         if not form.is_valid():
             raise ValidationError(_("Say why the KPI was not measured."))
         services.kpi_update(actor=request.user, kpi=kpi, **form.cleaned_data)
-    except (ValidationError, Conflict, PermissionDenied) as error:
+    except (ValidationError, Conflict) as error:
         messages.error(request, error_message(error))
     else:
         messages.success(request, _("The explanation has been saved."))
@@ -388,7 +388,7 @@ def kpi_remove(request: HttpRequest, pk: int, kpi_pk: int) -> HttpResponse:
     trial, roles, kpi = _kpi(request, pk, kpi_pk)
     try:
         services.kpi_remove(actor=request.user, kpi=kpi)
-    except (Conflict, PermissionDenied) as error:
+    except Conflict as error:
         messages.error(request, error_message(error))
     else:
         messages.success(request, _("The KPI has been removed."))
@@ -404,7 +404,7 @@ def log_add(request: HttpRequest, pk: int) -> HttpResponse:
         if not form.is_valid():
             raise ValidationError(" ".join(e for errors in form.errors.values() for e in errors))
         services.log_entry_add(actor=request.user, trial=trial, **form.cleaned_data)
-    except (ValidationError, Conflict, PermissionDenied) as error:
+    except (ValidationError, Conflict) as error:
         messages.error(request, error_message(error))
     else:
         messages.success(request, _("The entry has been added to the log."))
@@ -439,7 +439,7 @@ def file_remove(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
     evidence = get_object_or_404(EvidenceFile, pk=file_pk, trial=trial, removed_at__isnull=True)
     try:
         services.evidence_file_remove(actor=request.user, evidence=evidence)
-    except (Conflict, PermissionDenied) as error:
+    except Conflict as error:
         messages.error(request, error_message(error))
     else:
         messages.success(request, _("The file has been removed from the trial."))
@@ -487,7 +487,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("The trial is not ready to submit yet: see what is missing below.")
         )
         return redirect(f"{trial.get_absolute_url()}#submit")
-    except (Conflict, PermissionDenied) as error:
+    except Conflict as error:
         messages.error(request, error_message(error))
     else:
         messages.success(request, _("Submitted. The evidence pack is being prepared for review."))
@@ -524,7 +524,7 @@ def pack_review(request: HttpRequest, pk: int, pack_pk: int) -> HttpResponse:
         if not form.is_valid():
             raise ValidationError(_("Choose accept or ask for changes."))
         services.pack_review(actor=request.user, pack=pack, **form.cleaned_data)
-    except (ValidationError, Conflict, PermissionDenied) as error:
+    except (ValidationError, Conflict) as error:
         messages.error(request, error_message(error))
     else:
         messages.success(request, _("Your decision has been recorded and the start-up told."))
@@ -537,7 +537,7 @@ def pack_retry(request: HttpRequest, pk: int, pack_pk: int) -> HttpResponse:
     trial, roles, pack = _pack(request, pk, pack_pk)
     try:
         services.pack_retry(actor=request.user, pack=pack)
-    except (Conflict, PermissionDenied) as error:
+    except Conflict as error:
         messages.error(request, error_message(error))
     else:
         messages.success(request, _("The pack is being prepared again."))
