@@ -1096,3 +1096,37 @@ def pack_retry(*, actor: User, pack):
     )
     transaction.on_commit(partial(render_pack.delay, pack.pk))
     return pack
+
+
+# Who may take which step: checked by views before they read the request body, so a
+# person without the right gets 403 (or 404 when the trial is not theirs) first. The
+# services above check again inside their transactions.
+STARTUP_STEPS = {
+    "withdraw",
+    "start",
+    "complete",
+    "submit",
+    "plan",
+    "outcome",
+    "kpi",
+    "measurement",
+    "file",
+}
+PROVIDER_STEPS = {"approve", "decline"}
+EITHER_SIDE_STEPS = {"cancel", "log"}
+
+
+def require_step(actor: User, trial: Trial, step: str) -> None:
+    if step in STARTUP_STEPS:
+        require_startup_of(actor, trial)
+    elif step in PROVIDER_STEPS:
+        require_provider_of(actor, trial)
+    elif step in EITHER_SIDE_STEPS:
+        if not (
+            is_member(actor, trial.organisation) or is_member(actor, trial.testbed.organisation)
+        ):
+            raise PermissionDenied(_("Only the start-up and the test bed's provider can do this."))
+    elif step == "review":
+        require_reviewer(actor, trial)
+    else:
+        raise ValueError(f"Unknown step: {step}")

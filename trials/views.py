@@ -171,9 +171,16 @@ def trial_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _step(
-    request: HttpRequest, pk: int, action: Callable, done: str, *, needs: str | None = None
+    request: HttpRequest,
+    pk: int,
+    action: Callable,
+    done: str,
+    *,
+    step: str,
+    needs: str | None = None,
 ) -> HttpResponse:
     trial, roles = selectors.trial_for_viewer(user=request.user, pk=pk)
+    services.require_step(request.user, trial, step)
     kwargs = {}
     if needs == "reason":
         form = ReasonForm(request.POST)
@@ -207,13 +214,21 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
         services.trial_approve,
         _("The trial is approved and its days are booked."),
         needs="note",
+        step="approve",
     )
 
 
 @login_required
 @require_POST
 def decline(request: HttpRequest, pk: int) -> HttpResponse:
-    return _step(request, pk, services.trial_decline, _("The request is declined."), needs="reason")
+    return _step(
+        request,
+        pk,
+        services.trial_decline,
+        _("The request is declined."),
+        needs="reason",
+        step="decline",
+    )
 
 
 @login_required
@@ -225,6 +240,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         services.trial_withdraw,
         _("Your request is withdrawn."),
         needs="optional_reason",
+        step="withdraw",
     )
 
 
@@ -237,13 +253,14 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         services.trial_cancel,
         _("The trial is cancelled and its days released."),
         needs="reason",
+        step="cancel",
     )
 
 
 @login_required
 @require_POST
 def start(request: HttpRequest, pk: int) -> HttpResponse:
-    return _step(request, pk, services.trial_start, _("The trial has started."))
+    return _step(request, pk, services.trial_start, _("The trial has started."), step="start")
 
 
 @login_required
@@ -255,6 +272,7 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
         services.trial_complete,
         _("The trial is complete. Write up the outcome next."),
         needs="note",
+        step="complete",
     )
 
 
@@ -353,6 +371,7 @@ def _kpi(request: HttpRequest, pk: int, kpi_pk: int):
 @require_POST
 def measurement_add(request: HttpRequest, pk: int, kpi_pk: int) -> HttpResponse:
     trial, roles, kpi = _kpi(request, pk, kpi_pk)
+    services.require_step(request.user, trial, "measurement")
     form = MeasurementForm(request.POST, prefix=f"kpi{kpi.pk}")
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
@@ -370,6 +389,7 @@ def measurement_add(request: HttpRequest, pk: int, kpi_pk: int) -> HttpResponse:
 @require_POST
 def kpi_not_measured(request: HttpRequest, pk: int, kpi_pk: int) -> HttpResponse:
     trial, roles, kpi = _kpi(request, pk, kpi_pk)
+    services.require_step(request.user, trial, "kpi")
     form = NoMeasurementForm(request.POST)
     try:
         if not form.is_valid():
@@ -399,6 +419,7 @@ def kpi_remove(request: HttpRequest, pk: int, kpi_pk: int) -> HttpResponse:
 @require_POST
 def log_add(request: HttpRequest, pk: int) -> HttpResponse:
     trial, roles = selectors.trial_for_viewer(user=request.user, pk=pk)
+    services.require_step(request.user, trial, "log")
     form = LogEntryForm(request.POST)
     try:
         if not form.is_valid():
@@ -519,6 +540,7 @@ def pack_download(request: HttpRequest, pk: int, pack_pk: int) -> HttpResponse:
 @require_POST
 def pack_review(request: HttpRequest, pk: int, pack_pk: int) -> HttpResponse:
     trial, roles, pack = _pack(request, pk, pack_pk)
+    services.require_step(request.user, trial, "review")
     form = ReviewForm(request.POST)
     try:
         if not form.is_valid():

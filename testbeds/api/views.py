@@ -94,6 +94,8 @@ class TestBedViewSet(
 ):
     serializer_class = TestBedSerializer
     lookup_field = "slug"
+    # Any slug reaches the view, so a malformed one answers the API's JSON 404 too.
+    lookup_value_regex = "[^/]+"
     permission_classes = [IsSignedInToChange]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -168,11 +170,10 @@ class TestBedViewSet(
     )
     @action(detail=True, methods=["post"])
     def pause(self, request: Request, slug: str) -> Response:
+        testbed = self.get_object()  # 404 before anything is read from the body
         body = StatusReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        testbed = services.testbed_pause(
-            actor=request.user, testbed=self.get_object(), **body.validated_data
-        )
+        testbed = services.testbed_pause(actor=request.user, testbed=testbed, **body.validated_data)
         return Response(self._read(testbed))
 
     @extend_schema(
@@ -180,10 +181,11 @@ class TestBedViewSet(
     )
     @action(detail=True, methods=["post"])
     def retire(self, request: Request, slug: str) -> Response:
+        testbed = self.get_object()  # 404 before anything is read from the body
         body = StatusReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         testbed = services.testbed_retire(
-            actor=request.user, testbed=self.get_object(), **body.validated_data
+            actor=request.user, testbed=testbed, **body.validated_data
         )
         return Response(self._read(testbed))
 
@@ -197,7 +199,12 @@ class TestBedViewSet(
         responses=AvailabilityDaySerializer(many=True),
         summary="Free places per day",
     )
-    @action(detail=True, methods=["get"], permission_classes=[permissions.AllowAny])
+    @action(
+        detail=True,
+        methods=["get"],
+        permission_classes=[permissions.AllowAny],
+        pagination_class=None,  # one list of days, as the schema says
+    )
     def availability(self, request: Request, slug: str) -> Response:
         testbed = selectors.testbed_for_viewer(slug=slug, user=request.user)
         query = AvailabilityQuerySerializer(data=request.query_params)
@@ -213,11 +220,12 @@ class TestBedViewSet(
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def photos(self, request: Request, slug: str) -> Response:
+        testbed = self.get_object()  # 404 before the upload is read
         body = PhotoUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         photo = services.photo_add(
             actor=request.user,
-            testbed=self.get_object(),
+            testbed=testbed,
             upload=body.validated_data["image"],
             alt_text=body.validated_data["alt_text"],
             caption=body.validated_data["caption"],

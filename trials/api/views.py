@@ -72,7 +72,7 @@ CONFLICT = OpenApiResponse(
 ERROR_RESPONSES = {
     400: OpenApiResponse(ErrorSerializer, description="Bad input: `errors` names each field."),
     403: OpenApiResponse(
-        ErrorSerializer, description="Not signed in, or not yours to do (the trial is visible)."
+        ErrorSerializer, description="Not yours to do (the trial is visible to you)."
     ),
     404: OpenApiResponse(ErrorSerializer, description="No such object among those you can see."),
     409: OpenApiResponse(
@@ -251,44 +251,48 @@ class TrialViewSet(
             raise serializers.ValidationError({"programme": [_("No programme has this id.")]})
         return programme
 
-    def _run(self, request: Request, step: Callable, body_class=None) -> Response:
+    def _run(self, request: Request, step: Callable, body_class=None, *, name: str) -> Response:
+        trial = self.get_object()
+        services.require_step(request.user, trial, name)
         kwargs = {}
         if body_class is not None:
             body = body_class(data=request.data)
             body.is_valid(raise_exception=True)
             kwargs = dict(body.validated_data)
-        trial = step(actor=request.user, trial=self.get_object(), **kwargs)
+        trial = step(actor=request.user, trial=trial, **kwargs)
         return Response(self._detail(trial))
 
     @_step_schema("Approve a request (provider)", OptionalNoteSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: int) -> Response:
-        return self._run(request, services.trial_approve, OptionalNoteSerializer)
+        return self._run(request, services.trial_approve, OptionalNoteSerializer, name="approve")
 
     @_step_schema("Decline a request (provider)", ReasonSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request: Request, pk: int) -> Response:
-        return self._run(request, services.trial_decline, ReasonSerializer)
+        return self._run(request, services.trial_decline, ReasonSerializer, name="decline")
 
     @_step_schema("Withdraw a request (start-up)", OptionalReasonSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: int) -> Response:
-        return self._run(request, services.trial_withdraw, OptionalReasonSerializer)
+        return self._run(
+            request, services.trial_withdraw, OptionalReasonSerializer, name="withdraw"
+        )
 
     @_step_schema("Cancel an approved or active trial (either side)", ReasonSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: int) -> Response:
-        return self._run(request, services.trial_cancel, ReasonSerializer)
+        return self._run(request, services.trial_cancel, ReasonSerializer, name="cancel")
 
     @_step_schema("Start an approved trial (start-up)")
     @action(detail=True, methods=["post"])
     def start(self, request: Request, pk: int) -> Response:
-        return self._run(request, services.trial_start)
+        return self._run(request, services.trial_start, name="start")
 
     @_step_schema("Complete an active trial (start-up)", OptionalNoteSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: int) -> Response:
-        return self._run(request, services.trial_complete, OptionalNoteSerializer)
+        return self._run(request, services.trial_complete, OptionalNoteSerializer, name="complete")
 
     # Tracking: plan, outcome, KPIs, log, files --------------------------------------
 
@@ -301,6 +305,7 @@ class TrialViewSet(
     )
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
         trial = self.get_object()
+        services.require_step(request.user, trial, "plan")
         fields = valid(TrialPlanSerializer, request)
         if "programme" in fields:
             fields["programme"] = self._programme(fields["programme"])
@@ -324,6 +329,7 @@ class TrialViewSet(
     def outcome(self, request: Request, pk: str) -> Response:
         trial = self.get_object()
         if request.method == "PATCH":
+            services.require_step(request.user, trial, "outcome")
             fields = valid(TrialOutcomeUpdateSerializer, request)
             trial = services.trial_update_outcome(actor=request.user, trial=trial, **fields)
         return self.read(TrialOutcomeSerializer, trial)
@@ -344,6 +350,7 @@ class TrialViewSet(
         trial = self.get_object()
         kpis = selectors.kpis_visible_to(request.user).filter(trial=trial)
         if request.method == "POST":
+            services.require_step(request.user, trial, "kpi")
             fields = valid(KpiCreateSerializer, request)
             kpi = services.kpi_add(actor=request.user, trial=trial, **fields)
             return self.read(KpiSerializer, kpis.get(pk=kpi.pk), status_code=201)
@@ -371,6 +378,7 @@ class TrialViewSet(
             .order_by("-date", "-id")
         )
         if request.method == "POST":
+            services.require_step(request.user, trial, "log")
             fields = valid(LogEntryCreateSerializer, request)
             entry = services.log_entry_add(actor=request.user, trial=trial, **fields)
             return self.read(LogEntrySerializer, entries.get(pk=entry.pk), status_code=201)
@@ -398,6 +406,7 @@ class TrialViewSet(
         trial = self.get_object()
         files = selectors.files_visible_to(request.user).filter(trial=trial)
         if request.method == "POST":
+            services.require_step(request.user, trial, "file")
             fields = valid(EvidenceFileUploadSerializer, request)
             evidence = services.evidence_file_add(
                 actor=request.user, trial=trial, upload=fields["file"], caption=fields["caption"]
@@ -470,6 +479,7 @@ class KpiViewSet(ScopedViewSet):
 
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
         kpi = self.get_object()
+        services.require_step(request.user, kpi.trial, "kpi")
         fields = valid(KpiUpdateSerializer, request)
         services.kpi_update(actor=request.user, kpi=kpi, **fields)
         return self.read(KpiSerializer, self.get_queryset().get(pk=kpi.pk))
@@ -494,6 +504,7 @@ class KpiViewSet(ScopedViewSet):
         kpi = self.get_object()
         measurements = selectors.measurements_visible_to(request.user).filter(kpi=kpi)
         if request.method == "POST":
+            services.require_step(request.user, kpi.trial, "measurement")
             fields = valid(MeasurementCreateSerializer, request)
             measurement = services.measurement_add(actor=request.user, kpi=kpi, **fields)
             return self.read(
@@ -617,6 +628,7 @@ class EvidencePackViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk: str) -> Response:
         pack = self.get_object()
+        services.require_step(request.user, pack.trial, "review")
         fields = valid(ReviewRequestSerializer, request)
         review = services.pack_review(actor=request.user, pack=pack, **fields)
         return self.read(ReviewSerializer, review, status_code=201)
