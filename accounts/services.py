@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.cache import bump_page_version
 from core.exceptions import Conflict
 from core.text import unique_slug
 
@@ -106,6 +107,7 @@ def organisation_update(*, actor: User, organisation: Organisation, **fields: st
             raise ValidationError({name: _("This field cannot be changed here.")})
         setattr(organisation, name, value)
     organisation.save()
+    bump_page_version()  # provider names show on cached catalogue pages
     record_event(
         actor=actor,
         action="organisation.updated",

@@ -1,6 +1,7 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 
 from core import views as core_views
 from trials import calendar as calendar_feeds
@@ -10,7 +11,7 @@ from trials import views as trial_views
 
 # The admin signs in through allauth, so its rate limits and two-factor login apply.
 admin.site.login = secure_admin_login(admin.site.login)
-admin.site.site_header = "Test Bed Exchange administration"
+admin.site.site_header = gettext_lazy("Test Bed Exchange administration")
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -43,6 +44,7 @@ urlpatterns = [
         name="organisation_calendar",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("language/<str:code>/", core_views.switch_language, name="language"),
     path("admin/", admin.site.urls),
 ]
 

@@ -11,4 +11,8 @@ def paginate(request: HttpRequest, items: QuerySet, *, per_page: int = 20) -> Pa
     query = request.GET.copy()
     query.pop("page", None)
     page.base_query = query.urlencode()
+    # Links to the first, the last and the pages around this one: a page of results
+    # never lists (or loops over) hundreds of page numbers.
+    page.elided = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+    page.ellipsis = paginator.ELLIPSIS
     return page

@@ -112,18 +112,19 @@ def server_error(request: HttpRequest) -> HttpResponse:
     import sys
 
     from django.template.loader import render_to_string
+    from django.utils.translation import gettext as _
 
     error = sys.exc_info()[1]
     outage = error is not None and isinstance(error, _outage_errors())
     status = 503 if outage else 500
     if outage:
-        title = "The service is unavailable for a moment"
-        message = "We cannot reach our database. Nothing you sent has been lost or half-saved."
-        advice = "Please try again in a minute."
+        title = _("The service is unavailable for a moment")
+        message = _("We cannot reach our database. Nothing you sent has been lost or half-saved.")
+        advice = _("Please try again in a minute.")
     else:
-        title = "Sorry, there is a problem with the service"
-        message = "Something went wrong on our side. Nothing you sent has been half-saved."
-        advice = (
+        title = _("Sorry, there is a problem with the service")
+        message = _("Something went wrong on our side. Nothing you sent has been half-saved.")
+        advice = _(
             "Please try again later. If it keeps happening, tell us at feedback@testbed.exchange."
         )
     if request.path.startswith("/api/"):
@@ -138,4 +139,33 @@ def server_error(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(html, status=status)
     if outage:
         response["Retry-After"] = "30"
+    return response
+
+
+def switch_language(request: HttpRequest, code: str) -> HttpResponse:
+    """The header's language link: remember the choice in the language cookie, go back.
+
+    A plain link (not a form), so pages carry no CSRF token and anonymous pages can be
+    cached; choosing a language changes nothing but the visitor's own cookie.
+    """
+    from django.http import Http404
+    from django.shortcuts import redirect
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if code not in dict(settings.LANGUAGES):
+        raise Http404
+    next_url = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    response = redirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE or 365 * 24 * 3600,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
     return response

@@ -7,10 +7,14 @@ Pending requests hold nothing. The booking rules narrow the window per test bed:
 first day must be at least ``notice_days`` after today, the last day at most
 ``horizon_days`` after today, and a trial must last ``min_days`` to ``max_days``.
 
-The search runs in one SQL statement on both databases: a sweep over the confirmed
-bookings that overlap the window (+1 at each start, −1 at each end, a running sum per
-test bed) finds the full stretches; blackouts are added; the gaps between busy
-stretches are measured. It never loops over bookings in Python.
+The search reads each test bed's *free runs* — maximal stretches of days with a free
+place, kept in ``FreeRun`` by the services whenever bookings, closures or capacity
+change. Rebuilding a test bed's runs is one SQL statement: a sweep over its confirmed
+bookings (+1 at each start, −1 at each end, a running sum) with closures adding a full
+day's capacity; the gaps between busy stretches are the runs. The search itself then
+asks, per candidate test bed, whether one run overlaps the window by enough days once
+the bed's own notice, horizon and length rules are applied. Nothing loops over
+bookings in Python.
 """
 
 from __future__ import annotations
@@ -51,31 +55,35 @@ class _Dialect:
         return f"LEAST({a}, {b})" if self.postgres else f"MIN({a}, {b})"
 
 
-def _search_sql(dialect: _Dialect, candidates_sql: str) -> str:
-    day, gr, le = dialect.day, dialect.greatest, dialect.least
+FOREVER = 1_000_000_000  # a free run's open end, in days
+
+
+def _rebuild_sql(dialect: _Dialect, beds_sql: str) -> str:
+    """Recompute free runs: busy days are those whose confirmed bookings reach capacity
+    or that are closed (a closure adds `capacity` to the day's level)."""
+    day = dialect.day
     return f"""
     WITH beds AS (
-        SELECT t.id, t.capacity,
-               {gr("%(ws)s", "%(today)s + t.notice_days")} AS lo,
-               {le("%(we)s", "%(today)s + t.horizon_days + 1")} AS hi,
-               {gr("%(days)s", "t.min_days")} AS needed
-        FROM testbeds_testbed t
-        WHERE t.id IN ({candidates_sql}) AND t.max_days >= %(days)s
+        SELECT t.id, t.capacity FROM testbeds_testbed t WHERE t.id IN ({beds_sql})
     ),
     events AS (
-        SELECT b.testbed_id AS tb, {gr(day("b.start"), "beds.lo")} AS d, 1 AS delta
+        SELECT b.testbed_id AS tb, {day("b.start")} AS d, 1 AS delta
         FROM testbeds_booking b JOIN beds ON beds.id = b.testbed_id
-        WHERE b.status = 'confirmed' AND b.start < %(we_date)s AND b."end" > %(ws_date)s
-          AND {day('b."end"')} > beds.lo AND {day("b.start")} < beds.hi
+        WHERE b.status = 'confirmed' AND b."end" > %(since)s
         UNION ALL
-        SELECT b.testbed_id, {le(day('b."end"'), "beds.hi")}, -1
+        SELECT b.testbed_id, {day('b."end"')}, -1
         FROM testbeds_booking b JOIN beds ON beds.id = b.testbed_id
-        WHERE b.status = 'confirmed' AND b.start < %(we_date)s AND b."end" > %(ws_date)s
-          AND {day('b."end"')} > beds.lo AND {day("b.start")} < beds.hi
+        WHERE b.status = 'confirmed' AND b."end" > %(since)s
+        UNION ALL
+        SELECT x.testbed_id, {day("x.start")}, beds.capacity
+        FROM testbeds_blackout x JOIN beds ON beds.id = x.testbed_id
+        WHERE x."end" > %(since)s
+        UNION ALL
+        SELECT x.testbed_id, {day('x."end"')}, -beds.capacity
+        FROM testbeds_blackout x JOIN beds ON beds.id = x.testbed_id
+        WHERE x."end" > %(since)s
     ),
-    daily AS (
-        SELECT tb, d, SUM(delta) AS delta FROM events GROUP BY tb, d
-    ),
+    daily AS (SELECT tb, d, SUM(delta) AS delta FROM events GROUP BY tb, d),
     levels AS (
         SELECT tb, d,
                SUM(delta) OVER (PARTITION BY tb ORDER BY d ROWS UNBOUNDED PRECEDING) AS level,
@@ -83,34 +91,62 @@ def _search_sql(dialect: _Dialect, candidates_sql: str) -> str:
         FROM daily
     ),
     busy AS (
-        SELECT l.tb, l.d AS bs, l.next_d AS be
+        SELECT l.tb, l.d, l.next_d
         FROM levels l JOIN beds ON beds.id = l.tb
         WHERE l.level >= beds.capacity AND l.next_d IS NOT NULL
-        UNION ALL
-        SELECT x.testbed_id, {gr(day("x.start"), "beds.lo")}, {le(day('x."end"'), "beds.hi")}
-        FROM testbeds_blackout x JOIN beds ON beds.id = x.testbed_id
-        WHERE x.start < %(we_date)s AND x."end" > %(ws_date)s
-          AND {day('x."end"')} > beds.lo AND {day("x.start")} < beds.hi
     ),
     ordered AS (
-        SELECT tb, bs, be,
-               MAX(be) OVER (PARTITION BY tb ORDER BY bs, be
-                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end
+        SELECT tb, d, next_d, LAG(next_d) OVER (PARTITION BY tb ORDER BY d) AS prev_end
         FROM busy
-    ),
-    gaps AS (
-        SELECT o.tb, o.bs - {gr("COALESCE(o.prev_end, beds.lo)", "beds.lo")} AS gap
-        FROM ordered o JOIN beds ON beds.id = o.tb
-        UNION ALL
-        SELECT o.tb, MIN(beds.hi) - {gr("MAX(o.be)", "MIN(beds.lo)")}
-        FROM ordered o JOIN beds ON beds.id = o.tb
-        GROUP BY o.tb
     )
-    SELECT beds.id FROM beds
-    WHERE beds.hi - beds.lo >= beds.needed
-      AND (
-        NOT EXISTS (SELECT 1 FROM busy WHERE busy.tb = beds.id)
-        OR EXISTS (SELECT 1 FROM gaps WHERE gaps.tb = beds.id AND gaps.gap >= beds.needed)
+    INSERT INTO testbeds_freerun (testbed_id, first_day, end_day)
+    SELECT tb, COALESCE(prev_end, -{FOREVER}), d FROM ordered
+    WHERE prev_end IS NULL OR prev_end < d
+    UNION ALL
+    SELECT tb, MAX(next_d), {FOREVER} FROM busy GROUP BY tb
+    UNION ALL
+    SELECT beds.id, -{FOREVER}, {FOREVER} FROM beds
+    WHERE NOT EXISTS (SELECT 1 FROM busy WHERE busy.tb = beds.id)
+    """
+
+
+def rebuild_free_runs(testbeds: Iterable[int] | None = None) -> None:
+    """Recompute the free runs of some test beds (all when None).
+
+    Call it inside the transaction that changed their bookings, closures or capacity,
+    after the change and with the test bed locked — the services do. Anything that
+    writes bookings behind the services' back (bulk loads, tests) must call it too.
+    """
+    dialect = _Dialect(connection.vendor)
+    since = timezone.localdate() - datetime.timedelta(days=1)
+    with connection.cursor() as cursor:
+        if testbeds is None:
+            cursor.execute("DELETE FROM testbeds_freerun")
+            beds_sql, params = "SELECT id FROM testbeds_testbed", []
+        else:
+            ids = sorted({int(pk) for pk in testbeds})
+            if not ids:
+                return
+            marks = ", ".join(["%s"] * len(ids))
+            cursor.execute(f"DELETE FROM testbeds_freerun WHERE testbed_id IN ({marks})", ids)
+            beds_sql, params = marks, ids
+        sql, values = _named_to_positional(
+            _rebuild_sql(dialect, beds_sql), {"since": since}, params
+        )
+        cursor.execute(sql, values)
+
+
+def _search_sql(dialect: _Dialect, candidates_sql: str) -> str:
+    gr, le = dialect.greatest, dialect.least
+    return f"""
+    SELECT t.id FROM testbeds_testbed t
+    WHERE t.id IN ({candidates_sql}) AND t.max_days >= %(days)s
+      AND EXISTS (
+        SELECT 1 FROM testbeds_freerun r
+        WHERE r.testbed_id = t.id AND r.end_day > %(ws)s AND r.first_day < %(we)s
+          AND {le("r.end_day", le("%(we)s", "%(today)s + t.horizon_days + 1"))}
+              - {gr("r.first_day", gr("%(ws)s", "%(today)s + t.notice_days"))}
+              >= {gr("%(days)s", "t.min_days")}
       )
     """
 
@@ -165,8 +201,6 @@ def testbeds_available(
         "we": day_number(end),
         "today": day_number(today),
         "days": max(days, 1),
-        "ws_date": start,
-        "we_date": end,
     }
     sql, params = _named_to_positional(
         _search_sql(dialect, candidates_sql), named, candidate_params
@@ -254,29 +288,36 @@ def nearest_free_windows(
     today: datetime.date | None = None,
     search_days: int = 366,
 ) -> list[tuple[datetime.date, datetime.date]]:
-    """Up to ``count`` windows [start, end) of ``days`` bookable days nearest to ``start``."""
+    """Up to ``count`` windows [start, end) of ``days`` bookable days nearest to ``start``,
+    read from the test bed's free runs."""
+    from .models import FreeRun
+
     today = today or timezone.localdate()
     first, last_end = bookable_range(testbed, today)
-    lo = max(first, start - datetime.timedelta(days=search_days))
-    hi = min(last_end, start + datetime.timedelta(days=search_days + days))
-    if (hi - lo).days < days:
-        return []
-    span = calendar_days(testbed, lo, hi, today)
-    free = [day.bookable for day in span]
-    starts = []
-    run = 0
-    for index, ok in enumerate(free):
-        run = run + 1 if ok else 0
-        if run >= days:
-            starts.append(lo + datetime.timedelta(days=index - days + 1))
-    starts.sort(key=lambda day: (abs((day - start).days), day))
-    chosen: list[datetime.date] = []
-    for candidate in starts:
-        if all(abs((candidate - other).days) >= days for other in chosen):
-            chosen.append(candidate)
+    lo = day_number(max(first, start - datetime.timedelta(days=search_days)))
+    hi = day_number(min(last_end, start + datetime.timedelta(days=search_days + days)))
+    wanted = day_number(start)
+    placements: list[int] = []
+    runs = FreeRun.objects.filter(testbed=testbed, end_day__gt=lo, first_day__lt=hi)
+    for run_first, run_end in runs.values_list("first_day", "end_day"):
+        begin, finish = max(run_first, lo), min(run_end, hi)
+        if finish - begin < days:
+            continue
+        nearest = min(max(wanted, begin), finish - days)
+        placements += [
+            p for p in (nearest, nearest - days, nearest + days) if begin <= p <= finish - days
+        ]
+    placements.sort(key=lambda p: (abs(p - wanted), p))
+    chosen: list[int] = []
+    for placement in placements:
+        if all(abs(placement - other) >= days for other in chosen):
+            chosen.append(placement)
         if len(chosen) == count:
             break
-    return sorted((day, day + datetime.timedelta(days=days)) for day in chosen)
+    return sorted(
+        (EPOCH + datetime.timedelta(days=p), EPOCH + datetime.timedelta(days=p + days))
+        for p in chosen
+    )
 
 
 @dataclass(frozen=True)

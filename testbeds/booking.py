@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 
 from core.exceptions import Conflict
 
-from .availability import day_loads, nearest_free_windows
+from .availability import day_loads, nearest_free_windows, rebuild_free_runs
 from .models import Blackout, Booking, TestBed
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -169,15 +169,27 @@ def confirm(booking: Booking) -> Booking:
     booking.status = Booking.Status.CONFIRMED
     booking.decided_at = timezone.now()
     booking.save(update_fields=["unit", "status", "decided_at"])
+    rebuild_free_runs([testbed.pk])
     return booking
 
 
 def release(booking: Booking) -> Booking:
     """Give the booking's days back. Pending requests held nothing to give back."""
+    held = booking.status == Booking.Status.CONFIRMED
     booking.status = Booking.Status.RELEASED
     booking.unit = None
     booking.decided_at = booking.decided_at or timezone.now()
     booking.save(update_fields=["unit", "status", "decided_at"])
+    if held:
+        rebuild_free_runs([booking.testbed_id])
+    return booking
+
+
+def shorten(booking: Booking, end: datetime.date) -> Booking:
+    """End a confirmed booking early (the trial finished); the days after are free again."""
+    booking.end = end
+    booking.save(update_fields=["end"])
+    rebuild_free_runs([booking.testbed_id])
     return booking
 
 

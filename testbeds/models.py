@@ -185,7 +185,11 @@ class TestBed(models.Model):
         ordering = ["name"]
         verbose_name = _("test bed")
         verbose_name_plural = _("test beds")
-        indexes = [models.Index(fields=["status", "region"])]
+        indexes = [
+            models.Index(fields=["status", "region"]),
+            # The catalogue's default order: published test beds by name.
+            models.Index(fields=["status", "name", "id"], name="testbed_status_name_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(capacity__gte=1), name="testbed_capacity_at_least_1"
@@ -397,3 +401,26 @@ class WaitlistEntry(models.Model):
     @property
     def last_day(self) -> datetime.date:
         return self.end - datetime.timedelta(days=1)
+
+
+class FreeRun(models.Model):
+    """A maximal stretch of days on which a test bed has a free place and is open.
+
+    Days are whole numbers of days since 1970-01-01, ``[first_day, end_day)``; the first
+    and last run of a test bed are open-ended (±10⁹). Kept up to date by the booking and
+    test bed services under the test bed lock (``availability.rebuild_free_runs``), so
+    the catalogue's free-dates search reads a few rows per test bed instead of sweeping
+    its bookings.
+    """
+
+    testbed = models.ForeignKey(TestBed, on_delete=models.CASCADE, related_name="free_runs")
+    first_day = models.IntegerField()
+    end_day = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["testbed", "end_day", "first_day"], name="freerun_bed_end_first")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.testbed_id}: {self.first_day}–{self.end_day}"

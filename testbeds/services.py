@@ -23,10 +23,12 @@ from django.utils.translation import gettext as _
 from accounts.events import record_event
 from accounts.models import Organisation, User
 from accounts.permissions import require_member
+from core.cache import bump_page_version
 from core.exceptions import Conflict
 from core.images import ImageRejected, process_image
 from core.text import unique_slug
 
+from .availability import rebuild_free_runs
 from .models import (
     ApplicationQuestion,
     Assurance,
@@ -148,6 +150,7 @@ def testbed_create(*, actor: User, organisation: Organisation, **data: Any) -> T
     testbed.slug = unique_slug(TestBed, testbed.name)
     testbed.save()
     _set_tags(testbed, data)
+    rebuild_free_runs([testbed.pk])
     record_event(
         actor=actor,
         action="testbed.created",
@@ -173,6 +176,9 @@ def testbed_update(*, actor: User, testbed: TestBed, **data: Any) -> TestBed:
         _check_capacity_reduction(testbed)
     testbed.save()
     _set_tags(testbed, data)
+    if testbed.capacity != old_capacity:
+        rebuild_free_runs([testbed.pk])
+    bump_page_version()
     record_event(
         actor=actor,
         action="testbed.updated",
@@ -231,7 +237,10 @@ def _set_status(
     if testbed.status not in allowed_from:
         raise Conflict(
             _("A %(status)s test bed cannot be %(action)s.")
-            % {"status": testbed.get_status_display().lower(), "action": status},
+            % {
+                "status": testbed.get_status_display().lower(),
+                "action": TestBed.Status(status).label.lower(),
+            },
             code="invalid_status",
         )
     previous = testbed.status
@@ -240,6 +249,7 @@ def _set_status(
     if status == TestBed.Status.PUBLISHED and testbed.published_at is None:
         testbed.published_at = timezone.now()
     testbed.save(update_fields=["status", "status_reason", "published_at", "updated_at"])
+    bump_page_version()
     record_event(
         actor=actor,
         action=f"testbed.{status}",
@@ -348,6 +358,7 @@ def photo_add(
             name = f"{stem}-{rendition_name}.{rendition.extension}"
             getattr(photo, field).save(name, ContentFile(rendition.content), save=False)
         photo.save()
+        bump_page_version()
         record_event(
             actor=actor,
             action="testbed.photo_added",
@@ -366,6 +377,7 @@ def photo_update(*, actor: User, photo: TestBedPhoto, alt_text: str, caption: st
     photo.alt_text = alt_text.strip()
     photo.caption = caption.strip()
     photo.save(update_fields=["alt_text", "caption"])
+    bump_page_version()
     record_event(
         actor=actor,
         action="testbed.photo_updated",
@@ -389,6 +401,7 @@ def photo_move(*, actor: User, photo: TestBedPhoto, up: bool) -> None:
         if item.position != position:
             item.position = position
             item.save(update_fields=["position"])
+    bump_page_version()
     record_event(
         actor=actor,
         action="testbed.photo_moved",
@@ -402,6 +415,7 @@ def photo_remove(*, actor: User, photo: TestBedPhoto) -> None:
     require_provider(actor, photo.testbed)
     files = [photo.original, photo.display, photo.thumbnail, photo.print_version]
     with transaction.atomic():
+        bump_page_version()
         record_event(
             actor=actor,
             action="testbed.photo_removed",
@@ -445,6 +459,8 @@ def blackout_add(
         end=last_day + datetime.timedelta(days=1),
         reason=reason.strip(),
     )
+    rebuild_free_runs([testbed.pk])
+    bump_page_version()
     record_event(
         actor=actor,
         action="testbed.blackout_added",
@@ -458,6 +474,7 @@ def blackout_add(
 @transaction.atomic
 def blackout_remove(*, actor: User, blackout: Blackout) -> None:
     require_provider(actor, blackout.testbed)
+    bump_page_version()
     record_event(
         actor=actor,
         action="testbed.blackout_removed",
@@ -466,6 +483,7 @@ def blackout_remove(*, actor: User, blackout: Blackout) -> None:
         summary=str(blackout),
     )
     blackout.delete()
+    rebuild_free_runs([blackout.testbed_id])
 
 
 @transaction.atomic

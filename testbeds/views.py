@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Organisation
 from accounts.permissions import organisations_of
+from core.cache import cache_anonymous_page
 from core.exceptions import Conflict
 from core.forms_util import apply_validation_error, error_message
 from core.pagination import paginate
@@ -34,6 +35,7 @@ from .forms import (
 from .models import TestBedPhoto
 
 
+@cache_anonymous_page
 def catalogue(request: HttpRequest) -> HttpResponse:
     """Published test beds: search, filters and sorting, all in the link."""
     form = CatalogueForm(request.GET or None)
@@ -53,6 +55,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     return render(request, "testbeds/catalogue.html", context)
 
 
+@cache_anonymous_page
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     testbed = selectors.testbed_for_viewer(slug=slug, user=request.user)
     is_provider = (

@@ -107,3 +107,11 @@ class TestBedFactory(factory.django.DjangoModelFactory):
 
         if create and extracted:
             self.technologies.set(Technology.objects.filter(code__in=extracted))
+
+    @factory.post_generation
+    def free_runs(self, create, extracted, **kwargs):
+        """As the services would: a new test bed is free every day."""
+        from testbeds.availability import rebuild_free_runs
+
+        if create:
+            rebuild_free_runs([self.pk])

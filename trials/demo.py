@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.demo import DemoAccounts
 from accounts.models import User
+from testbeds.availability import rebuild_free_runs
 from testbeds.demo_images import demo_photo
 from testbeds.models import Booking, TestBed
 
@@ -66,6 +67,7 @@ def _move_into_past(trial: Trial, first_day_offset: int) -> None:
     length = booking.end - booking.start
     start = _today() - datetime.timedelta(days=first_day_offset)
     Booking.objects.filter(pk=booking.pk).update(start=start, end=start + length)
+    rebuild_free_runs([booking.testbed_id])
     trial.refresh_from_db()
 
 

@@ -178,6 +178,11 @@ def trial_request(
     if not summary:
         raise ValidationError({"summary": _("Say in a few sentences what you want to trial.")})
     start, end = first_day, last_day + ONE_DAY
+    if not capacity.fits(testbed, start, end):
+        # Full already: refuse without queueing for the lock (the common case when many
+        # ask for the same days at once). A request that passes is checked again below.
+        capacity.check_rules(testbed, start, end)
+        raise capacity.capacity_conflict(testbed, start, end)
     with transaction.atomic():
         testbed = capacity.lock_testbed(testbed)
         capacity.check_rules(testbed, start, end)
@@ -309,8 +314,7 @@ def trial_complete(*, actor: User, trial: Trial, note: str = "") -> Trial:
     tomorrow = timezone.localdate() + ONE_DAY
     if booking.end > tomorrow and booking.start < tomorrow:
         freed_from, freed_to = tomorrow, booking.end
-        booking.end = tomorrow
-        booking.save(update_fields=["end"])
+        capacity.shorten(booking, tomorrow)
         waitlist_offer_freed_days(testbed, freed_from, freed_to)
     return trial
 

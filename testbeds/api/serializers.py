@@ -1,11 +1,26 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Region
 
 from ..models import Assurance, SectorCode, TechnologyCode, TestBed, TestBedPhoto
+
+
+@extend_schema_field(
+    {"anyOf": [{"type": "string", "format": "uri"}, {"type": "string", "maxLength": 0}]}
+)
+class OptionalURLField(serializers.URLField):
+    """A URL, or "" when there is none (the schema says so)."""
+
+
+@extend_schema_field(
+    {"anyOf": [{"type": "string", "format": "email"}, {"type": "string", "maxLength": 0}]}
+)
+class OptionalEmailField(serializers.EmailField):
+    """An e-mail address, or "" when there is none (the schema says so)."""
 
 
 class PhotoSerializer(serializers.ModelSerializer):
@@ -38,6 +53,8 @@ class TestBedSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(
         view_name="api:testbed-detail", lookup_field="slug", read_only=True
     )
+    terms_url = OptionalURLField(read_only=True)
+    contact_email = OptionalEmailField(read_only=True)
 
     class Meta:
         model = TestBed

@@ -66,13 +66,19 @@ def test_deploy_check_passes_with_production_settings():
 def test_security_headers(client):
     response = client.get("/")
     csp = response.headers["Content-Security-Policy"]
-    assert "script-src 'self' 'nonce-" in csp
+    # Nonces are configured (CSP.NONCE); Django adds one only to pages that use it. Our
+    # pages have no inline script, so the policy is simply 'self'.
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
     assert "frame-ancestors 'none'" in csp
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
-    nonce = csp.split("'nonce-")[1].split("'")[0]
-    assert f'nonce="{nonce}"' in response.content.decode()
+    html = response.content.decode()
+    # No inline script at all: every <script> has a src on this origin.
+    assert html.count("<script") == html.count("<script src=") + html.count(
+        '<script type="module" src='
+    )
 
 
 @pytest.mark.django_db

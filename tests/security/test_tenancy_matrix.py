@@ -278,6 +278,7 @@ RULES: dict[str, Rule] = {
     "testbed_calendar": Rule(p("/calendars/testbeds/{testbed_calendar}.ics"), everyone()),
     "organisation_calendar": Rule(p("/calendars/organisations/{org_calendar}.ics"), everyone()),
     "set_language": Rule(None, reason="a POST that only sets the visitor's language cookie"),
+    "language": Rule(p("/language/cy/?next=/testbeds/"), everyone(302)),
     "testbeds:catalogue": Rule(p("/testbeds/"), everyone()),
     "testbeds:detail": Rule(p("/testbeds/{testbed}/"), everyone()),
     # allauth: account pages for the signed-in person; one-time-key pages are covered in

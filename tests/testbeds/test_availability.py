@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from testbeds.availability import calendar_days
+from testbeds.availability import calendar_days, rebuild_free_runs
 from testbeds.availability import testbeds_available as find_available
 from testbeds.models import Blackout, Booking
 from tests.factories import OrganisationFactory, TestBedFactory
@@ -30,7 +30,7 @@ def book(testbed, first: int, end: int, status="confirmed", unit=None):
             ).values_list("unit", flat=True)
         )
         unit = next(u for u in range(1, 100) if u not in taken)
-    return Booking.objects.create(
+    booking = Booking.objects.create(
         testbed=testbed,
         organisation=OrganisationFactory(start_up=True),
         start=d(first),
@@ -38,6 +38,8 @@ def book(testbed, first: int, end: int, status="confirmed", unit=None):
         status=status,
         unit=unit if status == "confirmed" else None,
     )
+    rebuild_free_runs([testbed.pk])  # what the booking services do
+    return booking
 
 
 def available(**kwargs) -> set[int]:
@@ -76,6 +78,7 @@ def test_capacity_counts_overlaps():
 def test_blackouts_count():
     testbed = TestBedFactory(capacity=3)
     Blackout.objects.create(testbed=testbed, start=d(15), end=d(16), reason="Marathon")
+    rebuild_free_runs([testbed.pk])
     assert available(start=d(10), end=d(40), days=24) == {testbed.pk}
     assert available(start=d(10), end=d(40), days=25) == set()
 
@@ -135,6 +138,7 @@ def test_search_agrees_with_a_day_by_day_count(seed):
             Blackout.objects.create(
                 testbed=testbed, start=d(first), end=d(first + rng.randint(1, 10)), reason="x"
             )
+            rebuild_free_runs([testbed.pk])
         testbeds.append(testbed)
     for window_start, window_days, days in [(0, 90, 14), (10, 30, 7), (30, 60, 21), (5, 20, 1)]:
         start, end = d(window_start), d(window_start + window_days)

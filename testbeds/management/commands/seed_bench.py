@@ -35,9 +35,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Membership, Organisation, Region, User
+from testbeds.availability import rebuild_free_runs
 from testbeds.models import (
     Blackout,
     Booking,
+    FreeRun,
     Sector,
     SectorCode,
     Technology,
@@ -271,7 +273,9 @@ def analyse() -> None:
     """Fresh statistics and visibility maps, so plans are those of a settled database."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
-    tables = [m._meta.db_table for m in (TestBed, Booking, Blackout, Trial, Organisation, Kpi)] + [
+    tables = [
+        m._meta.db_table for m in (TestBed, Booking, Blackout, Trial, Organisation, Kpi, FreeRun)
+    ] + [
         TestBed.sectors.through._meta.db_table,
         TestBed.technologies.through._meta.db_table,
     ]
@@ -304,6 +308,9 @@ def seed(plan: Plan) -> Made:
     trials = make_trials(plan, trial_bookings, startup_user, rng, now)
     made.add("trials", len(trials))
     made.add("KPIs", make_trial_details(trials, startup_user, rng))
+    # Bulk inserts bypass the booking services, so the free runs are rebuilt here.
+    rebuild_free_runs([bed.pk for bed in TestBed.objects.filter(organisation__in=providers)])
+    made.add("free runs", FreeRun.objects.filter(testbed__organisation__in=providers).count())
     return made
 
 

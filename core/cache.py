@@ -1,0 +1,81 @@
+"""Whole-page caching for anonymous visitors of the catalogue.
+
+Anonymous pages are the same for everyone who reads them in one language, so they are
+kept for a minute. Every change that could alter them (a test bed's listing, photos,
+closures, bookings) bumps a version number that is part of the key, so a change shows
+at once. Signed-in people, pages with pending messages and anything but GET are never
+cached. The pages carry no CSP nonce (no inline script) and no CSRF token.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
+
+VERSION_KEY = "anonymous-pages:version"
+PAGE_SECONDS = 60
+
+
+def page_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, 1, None)
+        version = cache.get(VERSION_KEY, 1)
+    return version
+
+
+def bump_page_version() -> None:
+    """Forget every cached anonymous page (after the current transaction commits)."""
+
+    def bump() -> None:
+        try:
+            cache.incr(VERSION_KEY)
+        except ValueError:
+            cache.set(VERSION_KEY, 2, None)
+
+    transaction.on_commit(bump)
+
+
+def _cacheable(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    if request.method not in ("GET", "HEAD") or (user is not None and user.is_authenticated):
+        return False
+    return (
+        not any(True for _ in messages.get_messages(request))
+        if hasattr(request, "_messages")
+        else True
+    )
+
+
+def cache_anonymous_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not _cacheable(request):
+            return view(request, *args, **kwargs)
+        key = f"anonymous-page:{page_version()}:{get_language()}:{request.get_full_path()}"
+        try:
+            cached = cache.get(key)
+        except Exception:  # noqa: BLE001 — a cache that is down must not take pages down
+            cached = None
+        if cached is not None:
+            status, content, content_type = cached
+            response = HttpResponse(content, status=status, content_type=content_type)
+            response["X-Cache"] = "hit"
+            return response
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render) and not response.is_rendered:
+            response = response.render()
+        if response.status_code == 200 and not response.cookies and not response.streaming:
+            # A cache that is down must not take the page down: it is served all the same.
+            with contextlib.suppress(Exception):
+                cache.set(key, (200, response.content, response["Content-Type"]), PAGE_SECONDS)
+        return response
+
+    return wrapper

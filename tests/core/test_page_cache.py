@@ -1,0 +1,48 @@
+import pytest
+from django.urls import reverse
+
+from testbeds import services
+from tests.factories import MembershipFactory, TestBedFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_catalogue_is_cached_and_a_change_shows_at_once(
+    client, django_capture_on_commit_callbacks
+):
+    testbed = TestBedFactory(name="Harbour")
+    provider = MembershipFactory(organisation=testbed.organisation)
+    first = client.get(reverse("testbeds:catalogue"))
+    assert "X-Cache" not in first
+    second = client.get(reverse("testbeds:catalogue"))
+    assert second["X-Cache"] == "hit"
+    assert second.content == first.content
+    with django_capture_on_commit_callbacks(execute=True):
+        services.testbed_update(actor=provider.user, testbed=testbed, name="Harbour Quay")
+    third = client.get(reverse("testbeds:catalogue"))
+    assert "X-Cache" not in third
+    assert "Harbour Quay" in third.content.decode()
+
+
+def test_signed_in_people_are_never_served_the_cache(client, startup):
+    TestBedFactory()
+    client.get(reverse("testbeds:catalogue"))
+    client.force_login(startup.user)
+    response = client.get(reverse("testbeds:catalogue"))
+    assert "X-Cache" not in response
+    assert startup.user.get_full_name() in response.content.decode()
+
+
+def test_each_language_has_its_own_copy(client):
+    TestBedFactory()
+    english = client.get(reverse("testbeds:catalogue"))
+    client.get(reverse("language", args=["cy"]) + "?next=/testbeds/")
+    welsh = client.get(reverse("testbeds:catalogue"))
+    assert welsh.content != english.content
+    assert 'lang="cy"' in welsh.content.decode()
+
+
+def test_language_link_only_goes_back_to_this_site(client):
+    response = client.get(reverse("language", args=["cy"]) + "?next=https://evil.example/")
+    assert response["Location"] == "/"
+    assert client.get(reverse("language", args=["xx"])).status_code == 404
