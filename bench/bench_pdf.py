@@ -1,12 +1,19 @@
-"""Evidence-pack rendering: time and size of a full pack with 20 photos.
+"""Evidence-pack rendering: time and size of a full pack with 20 photos, beside WeasyPrint.
 
-Run from the project root: ``.venv/bin/python bench/bench_pdf.py [--runs 5] [--photos 20]``.
+Run from the project root: ``.venv/bin/python bench/bench_pdf.py [--runs 5] [--photos 20]
+[--weasy-runs 3] [--json PATH]``.
 
 Builds a PackContent like a busy trial's (5 KPIs × 10 measurements, 30 log entries,
-12 events, 25 evidence files, 20 print renditions of 1600×1200 px, ~300 KB each, written as
-noisy JPEGs to a temporary folder), renders it once to warm up (font registration happens
-once per process) and then ``--runs`` times, and prints the median and each run in ms with
-the PDF size. Budget: median ≤ 1000 ms and size ≤ 8 MB on the 2-core CI machine.
+12 events, 25 evidence files) whose 20 photos come from 12-megapixel phone JPEGs sent through
+the real image pipeline (``core.images.process_image``; the print rendition, 1600 px, is what
+the pack embeds), renders it once to warm up (font registration happens once per process)
+and then ``--runs`` times, and prints the median and each run in ms with the PDF size.
+Budget: median ≤ 1000 ms and size ≤ 8 MB on the 2-core CI machine.
+
+The same content as HTML (``bench/pack_html.py``: same text, tables and the same 20 photo
+files as ``<img>``) is then rendered by WeasyPrint in its own virtualenv
+(``bench/.venv-weasy``, see bench/README.md), in a subprocess; the ratio is WeasyPrint's
+median over reportlab's. Target: reportlab at least 10× faster.
 """
 
 from __future__ import annotations
@@ -14,8 +21,11 @@ from __future__ import annotations
 import argparse
 import datetime
 import hashlib
+import io
+import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -23,14 +33,18 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 import django  # noqa: E402
 
 django.setup()
 
-from PIL import Image, ImageFilter  # noqa: E402
+from bench_images import phone_photo  # noqa: E402
+from common import BENCH, Result, print_table, write_results  # noqa: E402
+from pack_html import pack_html  # noqa: E402
 
+from core.images import process_image  # noqa: E402
 from trials.pdf.content import (  # noqa: E402
     PackApproval,
     PackContent,
@@ -45,6 +59,8 @@ from trials.pdf.content import (  # noqa: E402
 )
 from trials.pdf.render import render_evidence_pack  # noqa: E402
 
+WEASY_PYTHON = BENCH / ".venv-weasy" / "bin" / "python"
+
 UTC = datetime.UTC
 START = datetime.date(2027, 3, 1)
 PARAGRAPH = (
@@ -53,13 +69,15 @@ PARAGRAPH = (
 )
 
 
-def noisy_jpeg(path: Path, size: tuple[int, int] = (1600, 1200)) -> None:
-    """A print rendition that compresses like a photo (~300 KB), not like a flat colour."""
-    width, height = size
-    gradient = Image.linear_gradient("L").resize(size)
-    red = Image.effect_noise((width, height), 40).filter(ImageFilter.GaussianBlur(1))
-    green = Image.effect_noise((width, height), 40).filter(ImageFilter.GaussianBlur(1))
-    Image.merge("RGB", (gradient, red, green)).save(path, "JPEG", quality=80)
+def pipeline_photos(folder: Path, count: int) -> list[Path]:
+    """``count`` print renditions made by process_image from distinct 12 MP phone JPEGs."""
+    paths = []
+    for index in range(count):
+        result = process_image(io.BytesIO(phone_photo()))
+        path = folder / f"photo-{index}.jpg"
+        path.write_bytes(result.renditions["print"].content)
+        paths.append(path)
+    return paths
 
 
 def kpi(number: int) -> PackKpi:
@@ -89,11 +107,10 @@ def kpi(number: int) -> PackKpi:
 
 
 def build_content(photo_dir: Path, photos: int = 20) -> PackContent:
-    photo_items = []
-    for index in range(photos):
-        path = photo_dir / f"photo-{index}.jpg"
-        noisy_jpeg(path)
-        photo_items.append(PackPhoto(str(path), f"Sensor mounting, bay {index + 1}", "A sensor"))
+    photo_items = [
+        PackPhoto(str(path), f"Sensor mounting, bay {index + 1}", "A sensor")
+        for index, path in enumerate(pipeline_photos(photo_dir, photos))
+    ]
     return PackContent(
         code="TBX-7KQ2-M9PD",
         version=2,
@@ -174,28 +191,73 @@ def build_content(photo_dir: Path, photos: int = 20) -> PackContent:
     )
 
 
+def render_timings(content: PackContent, runs: int) -> tuple[float, list[float], bytes]:
+    started = time.perf_counter()
+    first = render_evidence_pack(content)
+    cold_ms = (time.perf_counter() - started) * 1000
+    timings = []
+    for _run in range(runs):
+        started = time.perf_counter()
+        pdf = render_evidence_pack(content)
+        timings.append((time.perf_counter() - started) * 1000)
+    if pdf != first:
+        print("warning: two renders of the same content gave different bytes")
+    return cold_ms, timings, pdf
+
+
+def weasyprint_timings(content: PackContent, folder: Path, runs: int) -> dict | None:
+    """WeasyPrint's render of the same content as HTML, in its own virtualenv."""
+    if not WEASY_PYTHON.exists():
+        print(f"WeasyPrint comparison skipped: no {WEASY_PYTHON} (see bench/README.md)")
+        return None
+    html = folder / "pack.html"
+    html.write_text(pack_html(content), encoding="utf-8")
+    command = [str(WEASY_PYTHON), str(BENCH / "weasy_render.py"), str(html)]
+    command += [str(folder / "weasy.pdf"), "--runs", str(runs)]
+    out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=600)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--photos", type=int, default=20)
+    parser.add_argument("--weasy-runs", type=int, default=3)
+    parser.add_argument("--json")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         content = build_content(Path(folder), args.photos)
         photo_bytes = sum(Path(photo.path).stat().st_size for photo in content.photos)
-        started = time.perf_counter()
-        first = render_evidence_pack(content)
-        cold_ms = (time.perf_counter() - started) * 1000
-        timings = []
-        for _run in range(args.runs):
-            started = time.perf_counter()
-            pdf = render_evidence_pack(content)
-            timings.append((time.perf_counter() - started) * 1000)
-    same = "yes" if pdf == first else "NO"
-    print(f"photos: {args.photos} JPEGs, {photo_bytes / 1e6:.2f} MB in total")
-    print(f"first render (fonts registered in it): {cold_ms:.0f} ms")
-    print(f"median of {args.runs}: {statistics.median(timings):.0f} ms")
-    print("runs (ms): " + ", ".join(f"{t:.0f}" for t in timings))
-    print(f"PDF size: {len(pdf) / 1e6:.2f} MB; identical bytes every run: {same}")
+        cold_ms, timings, pdf = render_timings(content, args.runs)
+        weasy = weasyprint_timings(content, Path(folder), args.weasy_runs)
+    median = statistics.median(timings)
+    print(f"photos: {args.photos} print renditions from 12 MP JPEGs, {photo_bytes / 1e6:.2f} MB")
+    print(f"reportlab first render (fonts registered in it): {cold_ms:.0f} ms")
+    print(f"reportlab median of {args.runs}: {median:.0f} ms; runs (ms): " + runs_text(timings))
+    print(f"reportlab PDF size: {len(pdf) / 1e6:.2f} MB")
+    results = [
+        Result("pdf", "evidence pack render (median)", median, "ms", "≤ 1000 ms", median <= 1000),
+        Result("pdf", "evidence pack size", len(pdf) / 1e6, "MB", "≤ 8 MB", len(pdf) <= 8e6),
+    ]
+    if weasy:
+        weasy_median = statistics.median(weasy["timings"])
+        ratio = weasy_median / median
+        print(
+            f"WeasyPrint {weasy['version']} median of {len(weasy['timings'])}: "
+            f"{weasy_median:.0f} ms; runs (ms): {runs_text(weasy['timings'])}; "
+            f"PDF {weasy['size'] / 1e6:.2f} MB; {ratio:.1f}× reportlab's time"
+        )
+        results += [
+            Result("pdf", "WeasyPrint, same content (median)", weasy_median, "ms"),
+            Result("pdf", "WeasyPrint PDF size", weasy["size"] / 1e6, "MB"),
+            Result("pdf", "WeasyPrint time / reportlab time", ratio, "×", "≥ 10×", ratio >= 10),
+        ]
+    print_table(results)
+    write_results(args.json, results)
+
+
+def runs_text(timings: list[float]) -> str:
+    return ", ".join(f"{t:.0f}" for t in timings)
 
 
 if __name__ == "__main__":

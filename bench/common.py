@@ -22,6 +22,9 @@ BENCH = ROOT / "bench"
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 PG = "postgres://postgres@127.0.0.1:5432"
 SIZES = {"small": (1_000, 100_000), "large": (10_000, 1_000_000)}
+#: Shared by the bench processes and the gunicorn they start, so sessions made in one are
+#: valid in the other. Benchmark databases only.
+SECRET_KEY = "bench-only-secret-key-not-for-production-0123456789abcdef"
 
 
 def database_url(size: str) -> str:
@@ -36,9 +39,19 @@ def setup_django(url: str | None = None) -> None:
         os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("EMAIL_URL", "dummy://")
+    os.environ["SECRET_KEY"] = SECRET_KEY
     import django
 
     django.setup()
+
+
+def prepare_database(size: str) -> None:
+    """Migrate the bench database of ``size`` and seed it (both no-ops when already done)."""
+    from django.core.management import call_command
+
+    testbeds, bookings = SIZES[size]
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("seed_bench", testbeds=testbeds, bookings=bookings)
 
 
 @dataclass
@@ -56,7 +69,8 @@ class Result:
     def shown(self) -> str:
         if self.value is None:
             return "–"
-        precision = 2 if abs(self.value) < 10 else 1 if abs(self.value) < 100 else 0
+        size = abs(self.value)
+        precision = 3 if size < 1 else 2 if size < 10 else 1 if size < 100 else 0
         return f"{self.value:,.{precision}f} {self.unit}".strip()
 
     def verdict(self) -> str:

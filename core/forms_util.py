@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 
 from .exceptions import Conflict
 
@@ -14,7 +15,7 @@ def error_message(error: Exception) -> str:
         return " ".join(error.messages)
     if isinstance(error, PermissionDenied) and error.args:
         return str(error.args[0])
-    return str(error) or "This is not allowed."
+    return str(error) or _("This is not allowed.")
 
 
 def apply_validation_error(form: forms.Form, error: Exception) -> None:

@@ -127,7 +127,7 @@ def _copy(archive: zipfile.ZipFile, field, name: str) -> None:
             archive.writestr(name, handle.read())
     except OSError:
         archive.writestr(
-            name + ".missing.txt", "The file could not be read when the export was made."
+            name + ".missing.txt", _("The file could not be read when the export was made.")
         )
 
 

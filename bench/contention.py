@@ -1,0 +1,173 @@
+"""Booking contention: 50 start-ups ask for the same days of a capacity-3 test bed at once.
+
+    .venv/bin/python bench/contention.py [--size large] [--repeat 3] [--threads 1] [--json PATH]
+
+Through HTTP against gunicorn (2 workers, DEBUG=0, PostgreSQL): a fresh capacity-3 test bed
+that confirms without approval, 50 start-up admins (each of another bench start-up, each
+with its own session and CSRF token), one connection each, opened first; a barrier releases
+the 50 ``POST /api/v1/trials/`` together. Exactly 3 must answer 201 and 47 answer 409; the
+database must then hold exactly 3 confirmed bookings. Latency is from sending the request to
+reading the whole answer. ``--repeat`` runs the burst again on a fresh test bed; p50/p95 are
+over all requests of all bursts. The test bed, its bookings and trials are removed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import secrets
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import (  # noqa: E402
+    SIZES,
+    Result,
+    database_url,
+    percentile,
+    prepare_database,
+    print_table,
+    setup_django,
+    write_results,
+)
+from server import gunicorn, session_cookie  # noqa: E402
+
+CAPACITY = 3
+TARGET_P95_MS = 250
+
+
+def one_request(
+    base: str, cookie: str, body: bytes, barrier: threading.Barrier, out: list, index: int
+) -> None:
+    parts = urlsplit(base)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    connection.connect()
+    token = secrets.token_hex(16)  # a 32-character CSRF secret, sent as cookie and header
+    headers = {
+        "Content-Type": "application/json",
+        "Cookie": f"{cookie}; csrftoken={token}",
+        "X-CSRFToken": token,
+    }
+    barrier.wait()
+    started = time.perf_counter()
+    connection.request("POST", "/api/v1/trials/", body=body, headers=headers)
+    response = connection.getresponse()
+    response.read()
+    out[index] = (response.status, (time.perf_counter() - started) * 1000)
+    connection.close()
+
+
+def burst(base: str, cookies: list[str], body: bytes) -> list[tuple[int, float]]:
+    barrier = threading.Barrier(len(cookies))
+    out: list = [None] * len(cookies)
+    threads = [
+        threading.Thread(target=one_request, args=(base, cookie, body, barrier, out, i))
+        for i, cookie in enumerate(cookies)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return out
+
+
+def request_body(slug: str) -> bytes:
+    from django.utils import timezone
+    from seed_bench_data import contention_days
+
+    first, last = contention_days(timezone.localdate())
+    return json.dumps(
+        {
+            "testbed": slug,
+            "title": "Contention benchmark",
+            "summary": "Fifty start-ups want the same fortnight.",
+            "first_day": first.isoformat(),
+            "last_day": last.isoformat(),
+        }
+    ).encode()
+
+
+def confirmed_count(slug: str) -> int:
+    from testbeds.models import Booking
+
+    return Booking.objects.filter(testbed__slug=slug, status=Booking.Status.CONFIRMED).count()
+
+
+def measure(size: str, repeat: int, threads: int) -> list[Result]:
+    url = database_url(size)
+    setup_django(url)
+
+    import seed_bench_data as data
+
+    prepare_database(size)
+    cookies = [session_cookie(user) for user in data.contenders()]
+    latencies: list[float] = []
+    bursts_right = 0
+    try:
+        with gunicorn(url, threads=threads) as server:
+            for number in range(repeat):
+                testbed = data.contention_testbed()
+                answers = burst(server.base, cookies, request_body(testbed.slug))
+                statuses = [status for status, _ in answers]
+                held = confirmed_count(testbed.slug)
+                right = (
+                    statuses.count(201) == CAPACITY
+                    and statuses.count(409) == len(cookies) - CAPACITY
+                    and held == CAPACITY
+                )
+                bursts_right += right
+                latencies += [ms for _, ms in answers]
+                print(
+                    f"burst {number + 1}: {statuses.count(201)} × 201, {statuses.count(409)} × "
+                    f"409, other {sorted(set(statuses) - {201, 409})}; {held} confirmed in the "
+                    f"database; p50 {statistics.median(ms for _, ms in answers):.0f} ms, "
+                    f"max {max(ms for _, ms in answers):.0f} ms"
+                )
+    finally:
+        data.remove_contention_testbed()
+    return results_of(latencies, bursts_right, repeat)
+
+
+def results_of(latencies: list[float], bursts_right: int, repeat: int) -> list[Result]:
+    p95 = percentile(latencies, 0.95)
+    return [
+        Result(
+            "contention",
+            f"bursts with exactly {CAPACITY} × 201 and 47 × 409",
+            bursts_right,
+            f"of {repeat}",
+            f"{repeat} of {repeat}",
+            bursts_right == repeat,
+        ),
+        Result("contention", "latency p50", statistics.median(latencies), "ms"),
+        Result(
+            "contention",
+            "latency p95",
+            p95,
+            "ms",
+            f"≤ {TARGET_P95_MS} ms",
+            p95 <= TARGET_P95_MS,
+        ),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=list(SIZES), default="large")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    results = measure(args.size, args.repeat, args.threads)
+    print_table(results)
+    write_results(args.json, results)
+
+
+if __name__ == "__main__":
+    main()
