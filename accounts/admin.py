@@ -1,7 +1,17 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import AuditEvent, Invitation, Membership, Organisation, Programme, User
+from .models import (
+    ApiToken,
+    AuditEvent,
+    Invitation,
+    Membership,
+    Organisation,
+    Programme,
+    User,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 
 @admin.register(User)
@@ -73,4 +83,58 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# Integrations: API tokens and webhooks. Read-only here; changes go through the services.
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "prefix", "scope", "created_at", "last_used_at", "expires_at"]
+    list_filter = ["scope"]
+    search_fields = ["name", "prefix", "user__email"]
+    readonly_fields = [f.name for f in ApiToken._meta.fields if f.name != "key_hash"]
+    exclude = ["key_hash"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request, queryset) -> None:
+        from .tokens import token_revoke
+
+        for token in queryset.filter(revoked_at__isnull=True):
+            token_revoke(actor=request.user, token=token)
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ["url", "organisation", "active", "failure_count", "created_at"]
+    list_filter = ["active"]
+    search_fields = ["url", "organisation__name"]
+    exclude = ["secret"]
+    readonly_fields = [f.name for f in WebhookEndpoint._meta.fields if f.name != "secret"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["event", "endpoint", "status", "attempts", "last_status_code", "created_at"]
+    list_filter = ["status", "event"]
+    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

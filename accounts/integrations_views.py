@@ -68,8 +68,8 @@ class ApiTokenForm(forms.Form):
         expires_on = self.cleaned_data.get("expires_on")
         if expires_on is None:
             return None
-        next_day = datetime.datetime.combine(expires_on + datetime.timedelta(days=1), datetime.time())
-        return timezone.make_aware(next_day)
+        day_after = expires_on + datetime.timedelta(days=1)
+        return timezone.make_aware(datetime.datetime.combine(day_after, datetime.time()))
 
 
 class WebhookForm(forms.Form):
@@ -158,9 +158,8 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
 def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     tokens.token_revoke(actor=request.user, token=token)
-    messages.success(
-        request, _("The token “%(name)s” has been revoked: it no longer works.") % {"name": token.name}
-    )
+    message = _("The token “%(name)s” has been revoked: it no longer works.")
+    messages.success(request, message % {"name": token.name})
     return redirect("integrations:api_tokens")
 
 

@@ -51,8 +51,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .events import record_event
-from .models import Organisation, User, WebhookDelivery, WebhookEndpoint, WebhookEvent
-from .permissions import organisations_of, require_member
+from .models import (
+    Membership,
+    Organisation,
+    User,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+from .permissions import require_member
 
 logger = logging.getLogger(__name__)
 
@@ -347,8 +354,14 @@ def deliver(delivery_id: int) -> str:
 def _record(delivery_id: int, outcome: Outcome) -> str:
     now = timezone.now()
     with transaction.atomic():
-        delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery_id)
-        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=delivery.endpoint_id)
+        # The endpoint first, then the delivery: the order webhook_disable takes them in.
+        endpoint_id = (
+            WebhookDelivery.objects.filter(pk=delivery_id).values_list("endpoint_id", flat=True)
+        ).first()
+        endpoint = WebhookEndpoint.objects.select_for_update().filter(pk=endpoint_id).first()
+        delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery_id).first()
+        if endpoint is None or delivery is None:  # removed while the request was in flight
+            return "removed"
         delivery.last_status_code = outcome.status_code
         delivery.last_error = outcome.error[:300]
         if outcome.delivered:
@@ -402,7 +415,12 @@ def retry_due(limit: int = 500) -> int:
 
 
 def admin_organisations(user: User) -> QuerySet[Organisation]:
-    return organisations_of(user).filter(memberships__role="admin").order_by("name", "id")
+    """The organisations the person is an admin of (one join: their own membership's role)."""
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        memberships__user=user, memberships__role=Membership.Role.ADMIN
+    ).order_by("name", "id")
 
 
 def endpoints_for_admin(user: User) -> QuerySet[WebhookEndpoint]:

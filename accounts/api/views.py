@@ -21,7 +21,6 @@ class MeView(APIView):
         summary="You: your organisations, your role in each, and your programmes",
         description="Useful to check a token: `auth` says how the request was authenticated "
         "and what it may do.",
-        tags=["me"],
     )
     def get(self, request: Request) -> Response:
         user = request.user

@@ -18,11 +18,17 @@ from ..models import (
     Review,
     Trial,
     TrialEvent,
+    TrialStatus,
 )
 from ..selectors import kpi_rows
 
 
 class TrialEventSerializer(serializers.ModelSerializer):
+    # Blank on the first event (the request itself): declared so the schema allows "".
+    from_status = serializers.ChoiceField(
+        choices=TrialStatus.choices, allow_blank=True, read_only=True
+    )
+
     class Meta:
         model = TrialEvent
         fields = ["from_status", "to_status", "actor_name", "note", "created_at"]
@@ -38,6 +44,10 @@ class TrialSerializer(serializers.ModelSerializer):
     last_day = serializers.DateField(read_only=True)
     booking_status = serializers.CharField(source="booking.status", read_only=True)
     programme = serializers.PrimaryKeyRelatedField(read_only=True)
+    # Blank until the outcome is recorded: declared so the schema allows "".
+    recommendation = serializers.ChoiceField(
+        choices=Recommendation.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Trial
@@ -209,6 +219,10 @@ class TrialPlanSerializer(PatchSerializer):
 
 
 class TrialOutcomeSerializer(serializers.ModelSerializer):
+    recommendation = serializers.ChoiceField(
+        choices=Recommendation.choices, allow_blank=True, read_only=True
+    )
+
     class Meta:
         model = Trial
         fields = [
