@@ -4,11 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install install-dev run serve test lint format assets migrate seed clean backup restore
+.PHONY: help install install-dev run serve test e2e lint format assets migrate seed clean backup restore
 
 help:
 	@echo "make run      set up (virtualenv, install, migrate, demo data) and serve http://127.0.0.1:8000"
 	@echo "make test     run the whole test suite (DATABASE_URL picks the database; SQLite by default)"
+	@echo "make e2e      run only the browser journeys (Chromium at /usr/bin/chromium)"
 	@echo "make lint     ruff check and format check"
 	@echo "make backup   dump the database and media into backups/<time>/"
 	@echo "make restore BACKUP=backups/<time>  put a backup back (replaces current data)"
@@ -39,8 +40,18 @@ run: seed
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl+C to stop)"
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# The whole suite. The browser journeys (tests/e2e) run against their own live server on SQLite
+# whatever DATABASE_URL says, so with DATABASE_URL set (CI's PostgreSQL pass) they are left to
+# the SQLite pass instead of running twice.
 test: install-dev
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not e2e"
+	@if [ -z "$$DATABASE_URL" ]; then $(MAKE) --no-print-directory e2e; \
+	else echo "Browser journeys: run by the SQLite pass (make e2e), not again here."; fi
+
+# Browser journeys in Debian's Chromium (apt-get install chromium), timed.
+e2e: install-dev
+	@started=$$(date +%s); status=0; $(BIN)/pytest -m e2e tests/e2e || status=$$?; \
+	echo "Browser journeys took $$(( $$(date +%s) - started ))s."; exit $$status
 
 lint: install-dev
 	$(BIN)/ruff check .
@@ -62,3 +73,15 @@ assets:
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+
+# Benchmarks (bench/README.md): PostgreSQL at 127.0.0.1, wrk, WeasyPrint in its own venv.
+.PHONY: bench
+bench: install bench/.venv-weasy/bin/weasyprint
+	$(BIN)/python bench/run.py
+
+bench-%: install bench/.venv-weasy/bin/weasyprint
+	$(BIN)/python bench/run.py $*
+
+bench/.venv-weasy/bin/weasyprint:
+	$(PYTHON) -m venv bench/.venv-weasy
+	bench/.venv-weasy/bin/pip install --quiet weasyprint

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateInput
+
 from .models import Membership, Organisation, Programme, Region, User
 
 
@@ -79,6 +81,6 @@ class ProgrammeForm(forms.ModelForm):
         model = Programme
         fields = ["name", "description", "region_focus", "starts_on", "ends_on"]
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}),
-            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
         }

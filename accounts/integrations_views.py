@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from core.forms import DateInput
 from core.forms_util import apply_validation_error, error_message
 
 from . import tokens, webhooks
@@ -54,7 +55,7 @@ class ApiTokenForm(forms.Form):
         help_text=gettext_lazy(
             "The token stops working at the end of this day. Leave empty for no expiry."
         ),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
 
     def clean_expires_on(self) -> datetime.date | None:

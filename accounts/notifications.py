@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
+from core.tasks import enqueue
+
 from .models import Membership, Notification, Organisation, User
 
 
@@ -45,7 +47,7 @@ def notify(
         except IntegrityError:
             continue  # a concurrent run created it first
         created.append(notification)
-        transaction.on_commit(partial(send_notification_email.delay, notification.pk))
+        transaction.on_commit(partial(enqueue, send_notification_email, notification.pk))
     return created
 
 

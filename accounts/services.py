@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from core.cache import bump_page_version
 from core.exceptions import Conflict
+from core.tasks import enqueue
 from core.text import unique_slug
 
 from .events import record_event
@@ -151,7 +152,7 @@ def invitation_send(
             organisation=organisation,
             summary=email,
         )
-        transaction.on_commit(partial(send_invitation_email.delay, invitation.pk, token))
+        transaction.on_commit(partial(enqueue, send_invitation_email, invitation.pk, token))
     return invitation, token
 
 

@@ -8,6 +8,7 @@ the README; ``manage.py check --deploy --fail-level WARNING`` then passes.
 
 import os
 import tempfile
+from urllib.parse import urlsplit
 from pathlib import Path
 
 import dj_database_url
@@ -136,14 +137,16 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set (shared by every web process: rate limits
-# must be shared), local memory otherwise.
+# must be shared), local memory otherwise. A Redis that is down reads as an empty
+# cache (core/cache_backend.py): pages still render, rate limits fail open, and
+# /healthz reports it.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache_backend.ResilientRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         }
     }
 else:
@@ -179,9 +182,8 @@ def mailer_from_url(url: str) -> dict:
         "password": parsed.get("EMAIL_HOST_PASSWORD"),
         "use_tls": parsed.get("EMAIL_USE_TLS") or None,
         "use_ssl": parsed.get("EMAIL_USE_SSL") or None,
-        "file_path": parsed.get("EMAIL_FILE_PATH")
-        if "filebased" in parsed["EMAIL_BACKEND"]
-        else None,
+        # dj-email-url drops the leading slash of file:///abs/path: take the path as written.
+        "file_path": urlsplit(url).path if "filebased" in parsed["EMAIL_BACKEND"] else None,
     }
     if parsed["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
         options["timeout"] = int(os.environ.get("EMAIL_TIMEOUT", "10"))
@@ -413,3 +415,7 @@ CELERY_BEAT_SCHEDULE["webhooks-retry-due"] = {
     "task": "accounts.webhooks.retry_due",
     "schedule": crontab(minute="*"),
 }
+
+# Enqueueing (core/tasks.py) gives up on a broker that does not accept a connection
+# within this many seconds and runs the task in-process instead.
+CELERY_BROKER_TRANSPORT_OPTIONS.setdefault("socket_connect_timeout", 2)

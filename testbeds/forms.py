@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Region
+from core.forms import DateInput
 
 from .models import ApplicationQuestion, Assurance, Sector, Technology, TestBed
 from .selectors import SORTS, CatalogueQuery
@@ -43,12 +44,8 @@ class CatalogueForm(forms.Form):
         required=False,
     )
     free = forms.BooleanField(label=_("Free test beds only"), required=False)
-    available_from = forms.DateField(
-        label=_("Free from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    available_to = forms.DateField(
-        label=_("Free until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    available_from = forms.DateField(label=_("Free from"), required=False, widget=DateInput())
+    available_to = forms.DateField(label=_("Free until"), required=False, widget=DateInput())
     min_days = forms.IntegerField(
         label=_("For at least (days)"),
         required=False,
@@ -357,12 +354,8 @@ class PhotoEditForm(forms.Form):
 
 
 class BlackoutForm(forms.Form):
-    first_day = forms.DateField(
-        label=_("First day closed"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    last_day = forms.DateField(
-        label=_("Last day closed"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    first_day = forms.DateField(label=_("First day closed"), widget=DateInput())
+    last_day = forms.DateField(label=_("Last day closed"), widget=DateInput())
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
     def clean(self) -> dict:

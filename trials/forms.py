@@ -4,9 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Programme
+from core.forms import DateInput
 from testbeds.models import ApplicationQuestion, TestBed
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
+DATE_WIDGET = DateInput()
 
 
 class TrialRequestForm(forms.Form):
@@ -16,15 +17,25 @@ class TrialRequestForm(forms.Form):
         label=_("Trial title"),
         max_length=200,
         help_text=_("For example: Air quality sensing on Keel Square."),
+        error_messages={"required": _("Enter a title for the trial.")},
     )
     summary = forms.CharField(
         label=_("What do you want to trial?"),
         max_length=3000,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("A few sentences: the product, what you will test and what you need on site."),
+        error_messages={"required": _("Say what you want to trial.")},
     )
-    first_day = forms.DateField(label=_("First day"), widget=DATE_WIDGET)
-    last_day = forms.DateField(label=_("Last day"), widget=DATE_WIDGET)
+    first_day = forms.DateField(
+        label=_("First day"),
+        widget=DATE_WIDGET,
+        error_messages={"required": _("Enter the first day of the trial.")},
+    )
+    last_day = forms.DateField(
+        label=_("Last day"),
+        widget=DATE_WIDGET,
+        error_messages={"required": _("Enter the last day of the trial.")},
+    )
     programme = forms.ModelChoiceField(
         label=_("Programme (optional)"),
         queryset=Programme.objects.none(),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Organisation, Programme, Region
 from accounts.permissions import organisations_of, programmes_for_officer
 from core.charts import Bar
+from core.forms import DateInput
 from testbeds.models import SectorCode, TestBed
 
 from . import portfolio, selectors
@@ -25,12 +26,12 @@ class PortfolioFilterForm(forms.Form):
     period_start = forms.DateField(
         label=gettext_lazy("Booked from"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     period_end = forms.DateField(
         label=gettext_lazy("Booked until"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     region = forms.ChoiceField(
         label=gettext_lazy("Region"),
@@ -136,12 +137,8 @@ def programme_summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class PeriodForm(forms.Form):
-    period_start = forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    period_end = forms.DateField(
-        label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    period_start = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput())
+    period_end = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput())
 
     def period(self) -> tuple[datetime.date, datetime.date]:
         first, last = portfolio.current_quarter()

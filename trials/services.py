@@ -22,6 +22,7 @@ from accounts.notifications import members_of, notify
 from accounts.permissions import is_member, require_member
 from accounts.webhooks import emit_for_trial
 from core.exceptions import Conflict, InvalidTransition
+from core.tasks import enqueue
 from testbeds import booking as capacity
 from testbeds.models import ApplicationQuestion, Booking, TestBed, WaitlistEntry
 
@@ -971,7 +972,7 @@ def _new_pack(
         created_by=actor,
         created_at=now,
     )
-    transaction.on_commit(partial(render_pack.delay, pack.pk))
+    transaction.on_commit(partial(enqueue, render_pack, pack.pk))
     emit_for_trial("evidence_pack.issued", trial, pack=pack)
     return pack
 
@@ -1098,7 +1099,7 @@ def pack_retry(*, actor: User, pack):
         organisation=trial.organisation,
         summary=pack.code,
     )
-    transaction.on_commit(partial(render_pack.delay, pack.pk))
+    transaction.on_commit(partial(enqueue, render_pack, pack.pk))
     return pack
 
 
