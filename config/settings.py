@@ -8,8 +8,8 @@ the README; ``manage.py check --deploy --fail-level WARNING`` then passes.
 
 import os
 import tempfile
-from urllib.parse import urlsplit
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 import dj_email_url
