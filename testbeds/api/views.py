@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 
+from django.core.cache import cache
 from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import Organisation
 from accounts.permissions import organisations_of
+from core.cache import PAGE_SECONDS, page_version
 
 from .. import selectors, services
 from ..availability import calendar_days
@@ -98,6 +104,22 @@ class TestBedViewSet(
     lookup_value_regex = "[^/]+"
     permission_classes = [IsSignedInToChange]
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def list(self, request: Request, *args, **kwargs) -> HttpResponse:
+        """The public catalogue. Anonymous answers are cached like the catalogue page."""
+        anonymous = not request.user.is_authenticated and "HTTP_AUTHORIZATION" not in request.META
+        key = f"api-testbeds:{page_version()}:{get_language()}:{request.get_full_path()}"
+        if anonymous:
+            with contextlib.suppress(Exception):  # a cache that is down only costs time
+                cached = cache.get(key)
+                if cached is not None:
+                    return HttpResponse(cached, content_type="application/json")
+        response = super().list(request, *args, **kwargs)
+        if anonymous and response.status_code == 200:
+            body = JSONRenderer().render(response.data)
+            with contextlib.suppress(Exception):
+                cache.set(key, body, PAGE_SECONDS)
+        return response
 
     def get_queryset(self) -> QuerySet[TestBed]:
         if self.action == "list":

@@ -46,3 +46,15 @@ def test_language_link_only_goes_back_to_this_site(client):
     response = client.get(reverse("language", args=["cy"]) + "?next=https://evil.example/")
     assert response["Location"] == "/"
     assert client.get(reverse("language", args=["xx"])).status_code == 404
+
+
+def test_anonymous_api_list_is_cached_and_refreshed_on_change(
+    client, django_capture_on_commit_callbacks
+):
+    testbed = TestBedFactory(name="Depot")
+    provider = MembershipFactory(organisation=testbed.organisation)
+    first = client.get("/api/v1/testbeds/")
+    assert client.get("/api/v1/testbeds/").content == first.content
+    with django_capture_on_commit_callbacks(execute=True):
+        services.testbed_update(actor=provider.user, testbed=testbed, name="Depot North")
+    assert client.get("/api/v1/testbeds/").json()["results"][0]["name"] == "Depot North"
