@@ -50,6 +50,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.tasks import try_enqueue
+
 from .events import record_event
 from .models import (
     Membership,
@@ -267,7 +269,7 @@ def _emit(
         delivery = WebhookDelivery.objects.create(
             endpoint=endpoint, event=event, payload=payload, created_at=now, next_attempt_at=now
         )
-        transaction.on_commit(partial(deliver.delay, delivery.pk))
+        transaction.on_commit(partial(try_enqueue, deliver, delivery.pk))
         deliveries.append(delivery)
     return deliveries
 

@@ -163,7 +163,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A task taken by a worker that then dies is handed out again after this long (Redis).
+# Our tasks take seconds, so ten minutes is plenty and not long to wait.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
 
 # E-mail: console by default; EMAIL_URL like submission://user:pass@host:587 (SMTP with
 # STARTTLS), smtp://host:25, smtp://user:pass@host:465?ssl=1, console:// or file:///path.

@@ -49,6 +49,9 @@ def render_pack(self, pack_id: int) -> str:
         locked = EvidencePack.objects.select_for_update().get(pk=pack_id)
         if locked.state == EvidencePack.State.READY:
             return "skipped"
+        target = locked.file.field.generate_filename(locked, name)
+        if locked.file.storage.exists(target):
+            locked.file.storage.delete(target)  # a partial write by a worker that was killed
         locked.file.save(name, ContentFile(pdf), save=False)
         locked.sha256 = digest
         locked.size = len(pdf)

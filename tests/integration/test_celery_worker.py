@@ -21,7 +21,6 @@ from django.db import connection
 from config.celery import app
 from trials import services
 from trials.models import EvidencePack
-from trials.tasks import render_pack
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -110,8 +109,8 @@ def worker(redis_broker, settings):
 
 def test_a_real_worker_renders_a_submitted_pack(worker, completed_pack_trial):
     trial, startup = completed_pack_trial
-    with mock.patch.object(
-        render_pack, "delay", lambda pack_id: enqueue_on_redis(render_pack.name, pack_id)
+    with mock.patch(
+        "trials.services.enqueue", lambda task, *args: enqueue_on_redis(task.name, *args)
     ):
         pack = services.trial_submit(actor=startup.user, trial=trial)  # queued on commit, to Redis
     deadline = time.monotonic() + 60
