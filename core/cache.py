@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -43,6 +44,12 @@ def bump_page_version() -> None:
     transaction.on_commit(bump)
 
 
+def page_key(kind: str, request: HttpRequest) -> str:
+    """A short key for one page in one language (long queries are hashed)."""
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    return f"{kind}:{page_version()}:{get_language()}:{path}"
+
+
 def _cacheable(request: HttpRequest) -> bool:
     user = getattr(request, "user", None)
     if request.method not in ("GET", "HEAD") or (user is not None and user.is_authenticated):
@@ -59,7 +66,7 @@ def cache_anonymous_page(view: Callable[..., HttpResponse]) -> Callable[..., Htt
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not _cacheable(request):
             return view(request, *args, **kwargs)
-        key = f"anonymous-page:{page_version()}:{get_language()}:{request.get_full_path()}"
+        key = page_key("anonymous-page", request)
         try:
             cached = cache.get(key)
         except Exception:  # noqa: BLE001 — a cache that is down must not take pages down

@@ -8,7 +8,6 @@ import datetime
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -21,7 +20,7 @@ from rest_framework.response import Response
 
 from accounts.models import Organisation
 from accounts.permissions import organisations_of
-from core.cache import PAGE_SECONDS, page_version
+from core.cache import PAGE_SECONDS, page_key
 
 from .. import selectors, services
 from ..availability import calendar_days
@@ -108,7 +107,7 @@ class TestBedViewSet(
     def list(self, request: Request, *args, **kwargs) -> HttpResponse:
         """The public catalogue. Anonymous answers are cached like the catalogue page."""
         anonymous = not request.user.is_authenticated and "HTTP_AUTHORIZATION" not in request.META
-        key = f"api-testbeds:{page_version()}:{get_language()}:{request.get_full_path()}"
+        key = page_key("api-testbeds", request)
         if anonymous:
             with contextlib.suppress(Exception):  # a cache that is down only costs time
                 cached = cache.get(key)
