@@ -243,7 +243,9 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Test Bed Exchange"
-USERSESSIONS_TRACK_ACTIVITY = True
+# Sessions are listed with where and when they started; tracking every request's time too
+# would write to the database on each request.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # Internationalisation: English and Welsh.
 LANGUAGE_CODE = "en-gb"

@@ -181,3 +181,13 @@ def testbed_for_provider(*, slug: str, user: User) -> TestBed:
     if testbed is None:
         raise Http404
     return testbed
+
+
+def testbed_for_booking(*, slug: str) -> TestBed:
+    """Just the test bed row, for a booking request (the rules say if it is not taking any)."""
+    testbed = TestBed.objects.filter(
+        slug=slug, status__in=[TestBed.Status.PUBLISHED, TestBed.Status.PAUSED]
+    ).first()
+    if testbed is None:
+        raise Http404
+    return testbed

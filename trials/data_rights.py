@@ -25,7 +25,7 @@ from accounts.models import Invitation, Membership, Notification, Organisation, 
 from accounts.permissions import require_member
 from testbeds.models import Booking, TestBed
 
-from .models import LogEntry, Review, Trial, TrialEvent
+from .models import OUTCOME_FIELDS, PLAN_FIELDS, LogEntry, Review, Trial, TrialEvent
 
 DELETED_NAME = "Deleted user"
 
@@ -43,34 +43,8 @@ def _trial_record(trial: Trial) -> dict:
         "last_day": trial.booking.last_day,
         "programme": trial.programme.name if trial.programme else None,
         "answers": trial.answers,
-        "plan": {
-            name: getattr(trial, name)
-            for name in [
-                "product_name",
-                "problem_statement",
-                "objectives",
-                "hypothesis",
-                "setting_and_participants",
-                "trl_start",
-                "trl_target",
-                "approvals",
-                "approvals_note",
-            ]
-        },
-        "outcome": {
-            name: getattr(trial, name)
-            for name in [
-                "outcome_summary",
-                "trl_achieved",
-                "user_feedback",
-                "lessons_learned",
-                "safety_incidents",
-                "inclusion_notes",
-                "environmental_notes",
-                "recommendation",
-                "next_steps",
-            ]
-        },
+        "plan": {name: getattr(trial, name) for name in PLAN_FIELDS},
+        "outcome": {name: getattr(trial, name) for name in OUTCOME_FIELDS},
         "kpis": [
             {
                 "name": kpi.name,

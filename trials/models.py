@@ -50,6 +50,31 @@ CLOSED_STATUSES = {
 }
 
 
+# What the start-up writes, in the order pages, the API, exports and packs show it.
+PLAN_FIELDS = (
+    "product_name",
+    "problem_statement",
+    "objectives",
+    "hypothesis",
+    "setting_and_participants",
+    "trl_start",
+    "trl_target",
+    "approvals",
+    "approvals_note",
+)
+OUTCOME_FIELDS = (
+    "outcome_summary",
+    "trl_achieved",
+    "user_feedback",
+    "lessons_learned",
+    "safety_incidents",
+    "inclusion_notes",
+    "environmental_notes",
+    "recommendation",
+    "next_steps",
+)
+
+
 class ApprovalItem(models.TextChoices):
     DPIA = "dpia", _("Data protection impact assessment (DPIA)")
     DATA_SHARING = "data-sharing", _("Data-sharing agreement")

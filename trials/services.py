@@ -26,7 +26,7 @@ from core.tasks import enqueue
 from testbeds import booking as capacity
 from testbeds.models import ApplicationQuestion, Booking, TestBed, WaitlistEntry
 
-from .models import Trial, TrialEvent, TrialStatus
+from .models import OUTCOME_FIELDS, PLAN_FIELDS, Trial, TrialEvent, TrialStatus
 
 ONE_DAY = datetime.timedelta(days=1)
 WAITLIST_OFFER_DAYS = 3
@@ -533,29 +533,8 @@ def _tell_other_side(trial: Trial, what: str, *, by_startup: bool, note: str) ->
 
 # Tracking: plan, KPIs, measurements, log, files, outcome ------------------------
 
-PLAN_FIELDS = {
-    "product_name",
-    "problem_statement",
-    "objectives",
-    "hypothesis",
-    "setting_and_participants",
-    "trl_start",
-    "trl_target",
-    "approvals",
-    "approvals_note",
-    "programme",
-}
-OUTCOME_FIELDS = {
-    "outcome_summary",
-    "trl_achieved",
-    "user_feedback",
-    "lessons_learned",
-    "safety_incidents",
-    "inclusion_notes",
-    "environmental_notes",
-    "recommendation",
-    "next_steps",
-}
+PLAN_WRITABLE = {*PLAN_FIELDS, "programme"}
+OUTCOME_WRITABLE = set(OUTCOME_FIELDS)
 
 
 def _editable_by_startup(actor: User, trial: Trial) -> Trial:
@@ -611,19 +590,25 @@ def _apply_fields(trial: Trial, fields: dict[str, Any], allowed: set[str]) -> li
     return list(fields)
 
 
-@transaction.atomic
-def trial_update_plan(*, actor: User, trial: Trial, **fields: Any) -> Trial:
-    trial = _editable_by_startup(actor, trial)
-    changed = _apply_fields(trial, fields, PLAN_FIELDS)
+def _update(
+    actor: User, trial: Trial, fields: dict[str, Any], allowed: set[str], action: str
+) -> Trial:
+    changed = _apply_fields(trial, fields, allowed)
     trial.save()
     record_event(
         actor=actor,
-        action="trial.plan_updated",
+        action=action,
         target=trial,
         organisation=trial.organisation,
         summary=", ".join(changed),
     )
     return trial
+
+
+@transaction.atomic
+def trial_update_plan(*, actor: User, trial: Trial, **fields: Any) -> Trial:
+    trial = _editable_by_startup(actor, trial)
+    return _update(actor, trial, fields, PLAN_WRITABLE, "trial.plan_updated")
 
 
 @transaction.atomic
@@ -631,16 +616,7 @@ def trial_update_outcome(*, actor: User, trial: Trial, **fields: Any) -> Trial:
     trial = _editable_by_startup(actor, trial)
     if trial.status in (TrialStatus.REQUESTED, TrialStatus.APPROVED):
         raise Conflict(_("Write the outcome once the trial has started."), code="too_early")
-    changed = _apply_fields(trial, fields, OUTCOME_FIELDS)
-    trial.save()
-    record_event(
-        actor=actor,
-        action="trial.outcome_updated",
-        target=trial,
-        organisation=trial.organisation,
-        summary=", ".join(changed),
-    )
-    return trial
+    return _update(actor, trial, fields, OUTCOME_WRITABLE, "trial.outcome_updated")
 
 
 def _decimal(value: Any, field: str):
