@@ -1,5 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.http import HttpRequest
+from django.utils import translation
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -7,3 +9,9 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return True
+
+    def save_user(self, request: HttpRequest, user, form, commit: bool = True):
+        """New people get e-mails in the language they signed up in."""
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        user.language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        return super().save_user(request, user, form, commit)

@@ -12,6 +12,8 @@ from functools import partial
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.functional import Promise
 
 from core.tasks import enqueue
 
@@ -21,13 +23,18 @@ from .models import Membership, Notification, Organisation, User
 def notify(
     *,
     users: Iterable[User],
-    subject: str,
+    subject: str | Promise,
     template: str,
     context: dict,
     url: str = "",
     key: str = "",
+    subject_params: dict | None = None,
 ) -> list[Notification]:
-    """Create a notification for each user (once per key) and e-mail it on commit."""
+    """Create a notification for each user (once per key) and e-mail it on commit.
+
+    Each person gets it in their own language: pass the subject untranslated
+    (``gettext_lazy``) with its ``subject_params``.
+    """
     from .tasks import send_notification_email
 
     created = []
@@ -38,11 +45,13 @@ def notify(
         seen.add(user.pk)
         if key and Notification.objects.filter(user=user, key=key).exists():
             continue
-        body = render_to_string(template, {**context, "recipient": user}).strip()
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            body = render_to_string(template, {**context, "recipient": user}).strip()
+            title = str(subject) % subject_params if subject_params else str(subject)
         try:
             with transaction.atomic():
                 notification = Notification.objects.create(
-                    user=user, subject=subject[:200], body=body, url=url[:300], key=key
+                    user=user, subject=title[:200], body=body, url=url[:300], key=key
                 )
         except IntegrityError:
             continue  # a concurrent run created it first

@@ -152,7 +152,11 @@ def invitation_send(
             organisation=organisation,
             summary=email,
         )
-        transaction.on_commit(partial(enqueue, send_invitation_email, invitation.pk, token))
+        # In the inviter's language: the invitee has no preference yet.
+        language = actor.language or settings.LANGUAGE_CODE
+        transaction.on_commit(
+            partial(enqueue, send_invitation_email, invitation.pk, token, language)
+        )
     return invitation, token
 
 
@@ -352,3 +356,10 @@ from .webhooks import (  # noqa: E402, F401
     webhook_remove,
     webhook_reveal_secret,
 )
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    """The language of the person's e-mails and notifications (a preference, not audited)."""
+    if language in dict(settings.LANGUAGES) and user.language != language:
+        User.objects.filter(pk=user.pk).update(language=language)
+        user.language = language

@@ -11,7 +11,7 @@ from .models import Invitation
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_invitation_email(invitation_id: int, token: str) -> None:
+def send_invitation_email(invitation_id: int, token: str, language: str = "") -> None:
     invitation = (
         Invitation.objects.select_related("organisation", "invited_by")
         .filter(pk=invitation_id)
@@ -24,7 +24,7 @@ def send_invitation_email(invitation_id: int, token: str) -> None:
         "accept_url": settings.SITE_URL + reverse("accounts:invitation", kwargs={"token": token}),
         "site_url": settings.SITE_URL,
     }
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language or settings.LANGUAGE_CODE):
         subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
         body = render_to_string("accounts/email/invitation_message.txt", context)
     send_mail(subject, body, None, [invitation.email])

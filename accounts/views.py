@@ -1,6 +1,7 @@
 """Account, organisation, invitation and programme pages. Thin: services decide."""
 
 from allauth.account.adapter import get_adapter
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -233,4 +234,36 @@ def notifications(request: HttpRequest) -> HttpResponse:
     )
     if unread_ids:
         services.notifications_mark_read(user=request.user, ids=unread_ids)
+    return response
+
+
+def switch_language(request: HttpRequest, code: str) -> HttpResponse:
+    """The header's language link: remember the choice in the language cookie, go back.
+
+    A plain link (not a form), so pages carry no CSRF token and anonymous pages can be
+    cached. For a signed-in person it is also the language of their e-mails and
+    notifications — a preference of their own, nothing anyone else sees.
+    """
+    from django.http import Http404
+    from django.shortcuts import redirect
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if code not in dict(settings.LANGUAGES):
+        raise Http404
+    next_url = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    if request.user.is_authenticated:
+        services.user_set_language(user=request.user, language=code)
+    response = redirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE or 365 * 24 * 3600,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
     return response

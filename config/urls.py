@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy
 
+from accounts import views as account_views
 from core import views as core_views
 from trials import calendar as calendar_feeds
 from trials import data_rights_views
@@ -44,7 +45,7 @@ urlpatterns = [
         name="organisation_calendar",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("language/<str:code>/", core_views.switch_language, name="language"),
+    path("language/<str:code>/", account_views.switch_language, name="language"),
     path("admin/", admin.site.urls),
 ]
 

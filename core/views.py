@@ -147,32 +147,3 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if outage:
         response["Retry-After"] = "30"
     return response
-
-
-def switch_language(request: HttpRequest, code: str) -> HttpResponse:
-    """The header's language link: remember the choice in the language cookie, go back.
-
-    A plain link (not a form), so pages carry no CSRF token and anonymous pages can be
-    cached; choosing a language changes nothing but the visitor's own cookie.
-    """
-    from django.http import Http404
-    from django.shortcuts import redirect
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    if code not in dict(settings.LANGUAGES):
-        raise Http404
-    next_url = request.GET.get("next", "/")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = "/"
-    response = redirect(next_url)
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        code,
-        max_age=settings.LANGUAGE_COOKIE_AGE or 365 * 24 * 3600,
-        path=settings.LANGUAGE_COOKIE_PATH,
-        domain=settings.LANGUAGE_COOKIE_DOMAIN,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-    )
-    return response

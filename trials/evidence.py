@@ -133,12 +133,14 @@ def build_pack_content(
     status: str,
     review: Review | None = None,
     reviewed: EvidencePack | None = None,
+    language: str = "en-gb",
 ) -> PackContent:
     """The trial as it stands, as plain data for one pack version."""
     data = trial_page_data(trial)
     testbed = trial.testbed
     photos = [f for f in data["files"] if f.is_photo]
     return PackContent(
+        language=language,
         code=code,
         version=version,
         status=status,

@@ -14,7 +14,7 @@ from collections import Counter
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.notifications import members_of, notify
 from testbeds.models import WaitlistEntry
@@ -45,8 +45,8 @@ def starting_soon(today: datetime.date) -> int:
         sent += len(
             notify(
                 users=members_of(trial.organisation) + members_of(trial.testbed.organisation),
-                subject=_("Trial starts in %(n)s days: %(title)s")
-                % {"n": DAYS_AHEAD, "title": trial.title},
+                subject=gettext_lazy("Trial starts in %(n)s days: %(title)s"),
+                subject_params={"n": DAYS_AHEAD, "title": trial.title},
                 template="trials/notifications/starting_soon.txt",
                 context={"trial": trial},
                 url=trial.get_absolute_url(),
@@ -63,8 +63,8 @@ def ending_soon(today: datetime.date) -> int:
         sent += len(
             notify(
                 users=members_of(trial.organisation) + members_of(trial.testbed.organisation),
-                subject=_("Trial ends in %(n)s days: %(title)s")
-                % {"n": DAYS_AHEAD, "title": trial.title},
+                subject=gettext_lazy("Trial ends in %(n)s days: %(title)s"),
+                subject_params={"n": DAYS_AHEAD, "title": trial.title},
                 template="trials/notifications/ending_soon.txt",
                 context={"trial": trial},
                 url=trial.get_absolute_url(),
@@ -83,7 +83,8 @@ def evidence_overdue(today: datetime.date, now: datetime.datetime) -> int:
         sent += len(
             notify(
                 users=members_of(trial.organisation) + officers,
-                subject=_("Evidence overdue: %(title)s") % {"title": trial.title},
+                subject=gettext_lazy("Evidence overdue: %(title)s"),
+                subject_params={"title": trial.title},
                 template="trials/notifications/evidence_overdue.txt",
                 context={"trial": trial, "days": settings.EVIDENCE_DUE_DAYS},
                 url=trial.get_absolute_url(),
@@ -100,8 +101,8 @@ def reviews_waiting(today: datetime.date, now: datetime.datetime) -> int:
         sent += len(
             notify(
                 users=reviewers_of(trial),
-                subject=_("Review waiting over %(n)s days: %(title)s")
-                % {"n": settings.REVIEW_WAITING_DAYS, "title": trial.title},
+                subject=gettext_lazy("Review waiting over %(n)s days: %(title)s"),
+                subject_params={"n": settings.REVIEW_WAITING_DAYS, "title": trial.title},
                 template="trials/notifications/review_waiting.txt",
                 context={"trial": trial},
                 url=trial.get_absolute_url(),
@@ -121,8 +122,8 @@ def offers_lapsing(now: datetime.datetime) -> int:
         sent += len(
             notify(
                 users=members_of(entry.organisation),
-                subject=_("Your waitlist offer lapses soon: %(name)s")
-                % {"name": entry.testbed.name},
+                subject=gettext_lazy("Your waitlist offer lapses soon: %(name)s"),
+                subject_params={"name": entry.testbed.name},
                 template="trials/notifications/offer_lapsing.txt",
                 context={"entry": entry},
                 url=f"/trials/waitlist/{entry.pk}/",

@@ -11,10 +11,13 @@ import datetime
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.events import record_event
 from accounts.models import Organisation, Programme, User
@@ -410,7 +413,8 @@ def waitlist_offer_freed_days(
         entry.save(update_fields=["status", "offered_at", "offer_expires_at"])
         notify(
             users=members_of(entry.organisation),
-            subject=_("Days you were waiting for are free: %(name)s") % {"name": testbed.name},
+            subject=gettext_lazy("Days you were waiting for are free: %(name)s"),
+            subject_params={"name": testbed.name},
             template="trials/notifications/waitlist_offer.txt",
             context={"entry": entry, "testbed": testbed},
             url=f"/trials/waitlist/{entry.pk}/",
@@ -496,7 +500,8 @@ def lapse_waitlist_offers(now: datetime.datetime | None = None) -> int:
 def _tell_provider_of_request(trial: Trial) -> None:
     notify(
         users=members_of(trial.testbed.organisation),
-        subject=_("New trial request: %(testbed)s") % {"testbed": trial.testbed.name},
+        subject=gettext_lazy("New trial request: %(testbed)s"),
+        subject_params={"testbed": trial.testbed.name},
         template="trials/notifications/requested.txt",
         context={"trial": trial},
         url=trial.get_absolute_url(),
@@ -505,13 +510,14 @@ def _tell_provider_of_request(trial: Trial) -> None:
 
 def _tell_startup(trial: Trial, what: str, note: str = "") -> None:
     subjects = {
-        "approved": _("Trial approved: %(title)s"),
-        "declined": _("Trial request declined: %(title)s"),
-        "cancelled": _("Trial cancelled: %(title)s"),
+        "approved": gettext_lazy("Trial approved: %(title)s"),
+        "declined": gettext_lazy("Trial request declined: %(title)s"),
+        "cancelled": gettext_lazy("Trial cancelled: %(title)s"),
     }
     notify(
         users=members_of(trial.organisation),
-        subject=subjects[what] % {"title": trial.title},
+        subject=subjects[what],
+        subject_params={"title": trial.title},
         template=f"trials/notifications/{what}.txt",
         context={"trial": trial, "note": note},
         url=trial.get_absolute_url(),
@@ -522,7 +528,8 @@ def _tell_other_side(trial: Trial, what: str, *, by_startup: bool, note: str) ->
     if by_startup:
         notify(
             users=members_of(trial.testbed.organisation),
-            subject=_("Trial cancelled by the start-up: %(title)s") % {"title": trial.title},
+            subject=gettext_lazy("Trial cancelled by the start-up: %(title)s"),
+            subject_params={"title": trial.title},
             template=f"trials/notifications/{what}.txt",
             context={"trial": trial, "note": note},
             url=trial.get_absolute_url(),
@@ -914,12 +921,17 @@ def _new_pack(
     trial: Trial,
     *,
     actor: User | None,
-    status: str,
+    status: Promise,
+    language: str,
     final: bool = False,
     review=None,
     reviewed=None,
 ):
-    """A new pack version with the trial's content frozen now; rendered after commit."""
+    """A new pack version with the trial's content frozen now; rendered after commit.
+
+    Headings, labels and dates are frozen in ``language`` so every version of a trial's pack
+    reads the same; what people wrote stays as they wrote it.
+    """
     from .evidence import build_pack_content
     from .models import EvidencePack, new_pack_code
     from .pdf.content import content_to_json
@@ -930,15 +942,17 @@ def _new_pack(
     while EvidencePack.objects.filter(code=code).exists():
         code = new_pack_code()
     now = timezone.now().replace(microsecond=0)
-    content = build_pack_content(
-        trial,
-        code=code,
-        version=version,
-        generated_at=now,
-        status=status,
-        review=review,
-        reviewed=reviewed,
-    )
+    with translation.override(language):
+        content = build_pack_content(
+            trial,
+            code=code,
+            version=version,
+            generated_at=now,
+            status=str(status),
+            review=review,
+            reviewed=reviewed,
+            language=language,
+        )
     pack = EvidencePack.objects.create(
         trial=trial,
         version=version,
@@ -967,10 +981,16 @@ def trial_submit(*, actor: User, trial: Trial):
         # Keyed so the API answers {"errors": {"missing": [...]}}; each item says what to add.
         raise ValidationError({"missing": [ValidationError(gap, code="missing") for gap in gaps]})
     _move(trial, TrialStatus.SUBMITTED, actor=actor)
-    pack = _new_pack(trial, actor=actor, status=str(_("Submitted for review")))
+    pack = _new_pack(
+        trial,
+        actor=actor,
+        status=gettext_lazy("Submitted for review"),
+        language=actor.language or settings.LANGUAGE_CODE,
+    )
     notify(
         users=reviewers_of(trial),
-        subject=_("Evidence pack to review: %(title)s") % {"title": trial.title},
+        subject=gettext_lazy("Evidence pack to review: %(title)s"),
+        subject_params={"title": trial.title},
         template="trials/notifications/submitted.txt",
         context={"trial": trial, "pack": pack},
         url=trial.get_absolute_url(),
@@ -1028,7 +1048,8 @@ def pack_review(*, actor: User, pack, decision: str, comments: str = ""):
         _new_pack(
             trial,
             actor=actor,
-            status=str(_("Accepted – final")),
+            status=gettext_lazy("Accepted – final"),
+            language=pack.content.get("language") or settings.LANGUAGE_CODE,
             final=True,
             review=review,
             reviewed=pack,
@@ -1038,11 +1059,11 @@ def pack_review(*, actor: User, pack, decision: str, comments: str = ""):
     notify(
         users=members_of(trial.organisation),
         subject=(
-            _("Evidence accepted: %(title)s")
+            gettext_lazy("Evidence accepted: %(title)s")
             if decision == Review.Decision.ACCEPTED
-            else _("Changes requested: %(title)s")
-        )
-        % {"title": trial.title},
+            else gettext_lazy("Changes requested: %(title)s")
+        ),
+        subject_params={"title": trial.title},
         template="trials/notifications/reviewed.txt",
         context={"trial": trial, "review": review},
         url=trial.get_absolute_url(),

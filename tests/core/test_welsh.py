@@ -416,12 +416,13 @@ def world(db):
 
 
 def welsh_client(user=None) -> Client:
-    """A client that chose Cymraeg with the header's switcher (Django's set_language)."""
+    """A client that chose Cymraeg with the header's language link."""
     client = Client()
     if user is not None:
         client.force_login(user)
-    response = client.post("/i18n/setlang/", {"language": "cy", "next": "/testbeds/"})
+    response = client.get("/language/cy/", {"next": "/testbeds/"})
     assert response.status_code == 302
+    assert response["Location"] == "/testbeds/"
     assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "cy"
     return client
 
@@ -500,8 +501,12 @@ def test_allauth_pages_are_in_welsh(db, path, welsh, english):
     assert untranslated(english_html, welsh_html, set()) == []
 
 
-def test_an_approval_email_is_written_in_welsh(db, django_capture_on_commit_callbacks):
+def test_each_person_gets_e_mails_in_their_own_language(db, django_capture_on_commit_callbacks):
+    """A Welsh-speaking start-up gets Welsh; the English-speaking provider gets English,
+    whatever language the page that caused the e-mail was in."""
     startup = MembershipFactory(organisation=OrganisationFactory(start_up=True), admin=True)
+    startup.user.language = "cy"
+    startup.user.save()
     provider = MembershipFactory(organisation=OrganisationFactory(public_body=True), admin=True)
     testbed = TestBedFactory(organisation=provider.organisation, name="Keel Square")
     first_day = TODAY + datetime.timedelta(days=3)
@@ -515,7 +520,10 @@ def test_an_approval_email_is_written_in_welsh(db, django_capture_on_commit_call
             first_day=first_day,
             last_day=first_day + datetime.timedelta(days=5),
         )
-        mail.outbox.clear()
+    [request] = [m for m in mail.outbox if provider.user.email in m.to]
+    assert request.subject == "[Test Bed Exchange] New trial request: Keel Square"
+    mail.outbox.clear()
+    with translation.override("en-gb"), django_capture_on_commit_callbacks(execute=True):
         services.trial_approve(actor=provider.user, trial=trial)
     [message] = [m for m in mail.outbox if startup.user.email in m.to]
     assert message.subject == "[Test Bed Exchange] Treial wedi'i gymeradwyo: Smart bins"
@@ -530,13 +538,47 @@ def test_an_approval_email_is_written_in_welsh(db, django_capture_on_commit_call
 
 
 def test_the_evidence_pack_pdf_is_written_in_welsh(content):  # noqa: F811
-    """The renderer's own words follow the active language; the trial's content does not."""
+    """The renderer's own words follow the pack's language, not the active one; the trial's
+    content stays as written."""
+    from dataclasses import replace
+
     from trials.pdf.render import render_evidence_pack
 
-    with translation.override("cy"):
-        text = all_text(render_evidence_pack(content))
+    with translation.override("en-gb"):
+        text = all_text(render_evidence_pack(replace(content, language="cy")))
     for welsh in ["Pecyn tystiolaeth", "Crynodeb gweithredol", "Llinell amser", "Cod dilysu"]:
         assert welsh in text
     assert re.search(r"Tudalen \d+ o \d+", text)
     assert [heading for heading in SECTIONS if heading in text] == []
     assert "Falls detection on an acute medical ward" in text
+
+
+def test_the_language_link_is_remembered_for_e_mails_of_a_signed_in_person(db):
+    member = MembershipFactory(organisation=OrganisationFactory(start_up=True))
+    assert member.user.language == "en-gb"
+    welsh_client(member.user)
+    member.user.refresh_from_db()
+    assert member.user.language == "cy"
+    english = Client()
+    english.force_login(member.user)
+    assert english.get("/language/xx/").status_code == 404
+    assert english.get("/language/en-gb/", {"next": "https://evil.example/"})["Location"] == "/"
+    member.user.refresh_from_db()
+    assert member.user.language == "en-gb"
+
+
+def test_people_who_sign_up_in_welsh_get_welsh_e_mails(db):
+    client = welsh_client()
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "email": "dewi@example.org",
+            "full_name": "Dewi Jones",
+            "password1": "a-long-Welsh-passphrase-9",
+            "password2": "a-long-Welsh-passphrase-9",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    from accounts.models import User
+
+    assert User.objects.get(email="dewi@example.org").language == "cy"

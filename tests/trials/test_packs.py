@@ -3,6 +3,7 @@ import io
 from unittest import mock
 
 import pytest
+from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -238,3 +239,24 @@ def test_a_failing_render_is_retried_then_shown_as_failed(
         services.pack_retry(actor=startup.user, pack=pack)
     pack.refresh_from_db()
     assert pack.state == "ready"
+
+
+def test_a_welsh_start_ups_pack_is_in_welsh_through_to_sign_off(
+    completed_trial, startup, officer, django_capture_on_commit_callbacks
+):
+    """The pack's headings follow the submitter's language, and the final version keeps the
+    language of the version reviewed, whatever language the officer reads in."""
+    startup.user.language = "cy"
+    startup.user.save()
+    pack = submit(completed_trial, startup, django_capture_on_commit_callbacks)
+    assert pack.content["language"] == "cy"
+    assert "Crynodeb gweithredol" in text_of(pack_bytes(pack))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.pack_review(actor=officer.user, pack=pack, decision="accepted", comments="Da.")
+    final = EvidencePack.objects.get(trial=completed_trial, is_final=True)
+    text = text_of(pack_bytes(final))
+    assert "Crynodeb gweithredol" in text
+    assert "Executive summary" not in text
+    [accepted] = [m for m in mail.outbox if startup.user.email in m.to]
+    assert "Evidence accepted" not in accepted.subject

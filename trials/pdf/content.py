@@ -135,6 +135,7 @@ class PackContent:
     outcome: tuple[PackOutcomeItem, ...]  # results, feedback, lessons, safety, inclusion, ...
     review: PackReview | None = None  # present on the final (accepted) version: sign-off page
     extra: dict[str, str] = field(default_factory=dict)
+    language: str = "en-gb"  # the pack's headings and dates; people's own text stays as written
 
 
 # Frozen as JSON in EvidencePack.content -------------------------------------------

@@ -1109,9 +1109,14 @@ def _pdf_language() -> str:
 def render_evidence_pack(content: PackContent) -> bytes:
     """Render ``content`` as the PDF a programme officer forwards to a funder.
 
-    Text is in the active language and times in the site's time zone (``TIME_ZONE``); with
-    those the same, the same content always gives the same bytes.
+    Headings are in the pack's own language (that of the person who submitted it) and times
+    in the site's time zone (``TIME_ZONE``), so the same content always gives the same bytes.
     """
+    with translation.override(content.language):
+        return _render(content)
+
+
+def _render(content: PackContent) -> bytes:
     _setup_reportlab()
     buffer = io.BytesIO()
     document = _PackDocument(
