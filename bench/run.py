@@ -24,7 +24,7 @@ BENCHES = {
     "availability": ["availability.py", "--runs", "30", "--budget", "30"],
     "http": ["http_pages.py", "--seconds", "8", "--rounds", "3"],
     "contention": ["contention.py", "--repeat", "3"],
-    "pdf": ["bench_pdf.py", "--runs", "5", "--weasy-runs", "3"],
+    "pdf": ["bench_pdf.py", "--runs", "11", "--weasy-runs", "5"],
     "images": ["bench_images.py", "--runs", "10"],
     "weight": ["page_weight.py"],
 }

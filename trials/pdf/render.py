@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import datetime
 import functools
-import hashlib
 import io
+import itertools
 import math
 import re
 import struct
@@ -36,15 +36,14 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+import qrcode
+import qrcode.constants
 from django.template.defaultfilters import filesizeformat
 from django.utils import dateformat, formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from PIL import Image as PILImage
 from reportlab import rl_config
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.charts.barcharts import HorizontalBarChart
-from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -62,12 +61,16 @@ from reportlab.platypus import (
     KeepTogether,
     LongTable,
     PageBreak,
-    Paragraph,
     SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
 )
+from reportlab.platypus import (
+    Paragraph as _ReportlabParagraph,
+)
+from reportlab.platypus.paragraph import cleanBlockQuotedText
+from reportlab.platypus.paraparser import ParaFrag, ParaParser
 
 from trials.pdf.content import (
     PackApproval,
@@ -111,7 +114,45 @@ SHADE = colors.HexColor("#f3f2f1")
 GREEN = colors.HexColor("#00703c")
 RED = colors.HexColor("#aa2a16")
 
-type _Cell = Paragraph | list[Paragraph]  # a table cell: one paragraph, or one per block
+
+class Paragraph(_ReportlabParagraph):
+    """reportlab's Paragraph, parsed only when it has markup and measured once per width.
+
+    Most paragraphs are plain text in one style: for those, the fragment reportlab's markup
+    parser would produce is built directly (parsing took a tenth of a render). A table
+    measures each cell to size its rows and again to draw it, and a long table is measured
+    again on each page it spans; breaking a paragraph into lines is the costliest part of a
+    render, and the answer for a given width never changes.
+    """
+
+    _measured_for: float | None = None
+
+    def __init__(self, text: str, style: ParagraphStyle, *args: Any, **kwargs: Any) -> None:
+        # split() makes the parts of a split paragraph with reportlab's own arguments.
+        if not args and not kwargs and "<" not in text and "&" not in text:
+            plain = cleanBlockQuotedText(text)
+            if plain:
+                kwargs["frags"] = [_plain_fragment(style).clone(text=plain)]
+                text = plain
+        super().__init__(text, style, *args, **kwargs)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        # split() may drop blPara (its line breaks) to force a re-measure: honour that.
+        if self._measured_for != availWidth or not hasattr(self, "blPara"):
+            super().wrap(availWidth, availHeight)
+            self._measured_for = availWidth
+        return self.width, self.height
+
+
+@functools.cache
+def _plain_fragment(style: ParagraphStyle) -> ParaFrag:
+    """What the markup parser makes of one plain word in ``style``: the template for any text."""
+    _style, fragments, _bullet = ParaParser().parse("x", style)
+    (fragment,) = fragments
+    return fragment
+
+
+type _Cell = Flowable | list[Flowable]  # a table cell: one line or paragraph, or one per block
 
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
@@ -375,8 +416,69 @@ def _blocks(text: str) -> list[str]:
     return [block.strip() for block in _BLANK_LINE.split(_clean(text)) if block.strip()]
 
 
+class _Line(Flowable):
+    """A table cell's text that fits one line, drawn straight on the canvas.
+
+    Most cells (dates, numbers, names, short notes) are one line; a Paragraph for each would
+    parse markup, break lines and place words, about half of a pack's render time. Text wider
+    than its column becomes a Paragraph after all and wraps as before. Draws exactly where a
+    one-line Paragraph of the same style would.
+    """
+
+    def __init__(self, text: str, style: ParagraphStyle) -> None:
+        super().__init__()
+        self.text = text
+        self.style = style
+        self._width = pdfmetrics.stringWidth(text, style.fontName, style.fontSize)
+        self._paragraph: Paragraph | None = None
+
+    def _fits(self, available_width: float) -> bool:
+        return self._width <= available_width - self.style.leftIndent - self.style.rightIndent
+
+    def _as_paragraph(self) -> Paragraph:
+        if self._paragraph is None:
+            self._paragraph = Paragraph(escape(self.text), self.style)
+        return self._paragraph
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        if self._fits(available_width):
+            self.width, self.height, self._wrapped = available_width, self.style.leading, None
+        else:
+            self._wrapped = self._as_paragraph()
+            self.width, self.height = self._wrapped.wrap(available_width, available_height)
+        return self.width, self.height
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        if self._fits(available_width):
+            return []  # one line: nothing to split
+        return self._as_paragraph().split(available_width, available_height)
+
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:  # noqa: N803
+        if self._wrapped is not None:
+            self._wrapped.drawOn(canvas, x, y, _sW)
+            return
+        # No translated graphics state of its own (Flowable.drawOn's), which would cost more
+        # than the text: the font and colour are set here and restored straight after.
+        style = self.style
+        font, colour = (canvas._fontname, canvas._fontsize, canvas._leading), canvas._fillColorObj
+        canvas.setFont(style.fontName, style.fontSize)
+        canvas.setFillColor(style.textColor)
+        canvas.drawString(x + style.leftIndent, y + self.height - style.fontSize, self.text)
+        canvas.setFont(*font)
+        canvas.setFillColor(colour)
+
+    def getSpaceBefore(self) -> float:
+        return self.style.spaceBefore
+
+    def getSpaceAfter(self) -> float:
+        return self.style.spaceAfter
+
+    def getPlainText(self) -> str:
+        return self.text
+
+
 def _cell(text: str) -> _Cell:
-    """A table cell of user text: one Paragraph per block of text.
+    """A table cell of user text: one line, or one Paragraph per block of text.
 
     Separate Paragraphs keep a long cell cheap to split across pages: reportlab re-measures a
     split cell on every page, and small paragraphs re-measure far faster than one big one.
@@ -384,12 +486,15 @@ def _cell(text: str) -> _Cell:
     styles = _styles()
     blocks = _blocks(text)
     if len(blocks) <= 1:
-        return Paragraph(_markup("".join(blocks)), styles.cell)
+        block = "".join(blocks)
+        if "\n" not in block:
+            return _Line(" ".join(block.split()), styles.cell)
+        return Paragraph(_markup(block), styles.cell)
     return [Paragraph(_markup(block), styles.cell_block) for block in blocks]
 
 
-def _head_row(*labels: str) -> list[Paragraph]:
-    return [Paragraph(_label(label), _styles().cell_head) for label in labels]
+def _head_row(*labels: str) -> list[_Line]:
+    return [_Line(" ".join(label.split()), _styles().cell_head) for label in labels]
 
 
 class _DataTable(LongTable):
@@ -458,12 +563,44 @@ def _date_range(content: PackContent) -> str:
 # --- cover --------------------------------------------------------------------------------
 
 
-def _qr_code(url: str, size: float) -> Drawing:
-    widget = QrCodeWidget(url, barLevel="M", barBorder=4)
-    widget.barWidth = widget.barHeight = size
-    drawing = Drawing(size, size, initialFontName=SANS)
-    drawing.add(widget)
-    return drawing
+class _QrCode(Flowable):
+    """A QR code drawn as one filled path: one rectangle per run of dark modules.
+
+    The qrcode library (already here for two-factor sign-in) encodes in half the time of
+    reportlab's QrCodeWidget, which also encodes again on every draw and emits a shape per
+    run; one path is the same picture at a fraction of the cost.
+    """
+
+    QUIET_ZONE = 4  # modules of white margin the QR standard asks for
+
+    def __init__(self, url: str, size: float) -> None:
+        super().__init__()
+        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+        code.add_data(url)
+        self.modules = code.get_matrix()  # fits the smallest version; picks the best mask
+        self.width = self.height = size
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        count = len(self.modules)
+        box = self.width / (count + 2 * self.QUIET_ZONE)
+        path = self.canv.beginPath()
+        for r, row in enumerate(self.modules):
+            y = self.height - (r + self.QUIET_ZONE + 1) * box
+            c = 0
+            for dark, run in itertools.groupby(row):
+                length = len(list(run))
+                if dark:
+                    path.rect((c + self.QUIET_ZONE) * box, y, length * box, box)
+                c += length
+        self.canv.setFillColor(colors.black)
+        self.canv.drawPath(path, stroke=0, fill=1)
+
+
+def _qr_code(url: str, size: float) -> Flowable:
+    return _QrCode(url, size)
 
 
 def _verification_box(content: PackContent) -> Table:
@@ -674,55 +811,64 @@ def _kpi_table(kpis: Sequence[PackKpi]) -> Table:
     return _table(rows, widths)
 
 
-def _kpi_chart(kpis: Sequence[PackKpi]) -> Drawing:
-    """Horizontal bars of progress towards target, first indicator at the top."""
-    rows = list(reversed(kpis))
-    bar_pitch, label_width, bottom = 18, 150, 30
-    drawing = Drawing(FRAME_WIDTH, len(rows) * bar_pitch + bottom + 8, initialFontName=SANS)
-    chart = HorizontalBarChart()
-    chart.x, chart.y = label_width, bottom
-    chart.width, chart.height = FRAME_WIDTH - label_width - 45, len(rows) * bar_pitch
-    chart.data = [[_bar_value(kpi) for kpi in rows]]
-    chart.barSpacing, chart.groupSpacing = 0, 6
-    chart.bars.strokeColor = None
-    chart.bars[0].fillColor = ACCENT
-    for index, kpi in enumerate(rows):
-        if kpi.met:
-            chart.bars[(0, index)].fillColor = GREEN
-    _style_chart_axes(chart, [_fit(_plain(kpi.name), SANS, 8, label_width - 10) for kpi in rows])
-    chart.barLabelFormat = "values"
-    chart.barLabelArray = [[_bar_label(kpi) for kpi in rows]]
-    chart.barLabels.fontName, chart.barLabels.fontSize = SANS, 7.5
-    chart.barLabels.boxAnchor, chart.barLabels.dx = "w", 3
-    chart.barLabels.fillColor = INK
-    drawing.add(chart)
-    caption = _("Progress towards target (%)")
-    drawing.add(
-        String(
-            chart.x + chart.width / 2,
-            4,
-            caption,
-            fontName=SANS,
-            fontSize=8,
-            fillColor=MUTED,
-            textAnchor="middle",
-        )
-    )
-    return drawing
+class _ProgressChart(Flowable):
+    """Horizontal bars of progress towards target, first indicator at the top.
+
+    Drawn straight on the canvas: reportlab's chart library builds a shape tree and renders
+    it at several times the cost for the same few lines, bars and labels.
+    """
+
+    BAR_PITCH, BAR_HEIGHT, LABEL_WIDTH, BOTTOM = 18, 12, 150, 30
+
+    def __init__(self, kpis: Sequence[PackKpi]) -> None:
+        super().__init__()
+        self.kpis = list(kpis)
+        self.width = FRAME_WIDTH
+        self.plot_width = FRAME_WIDTH - self.LABEL_WIDTH - 45
+        self.plot_height = len(self.kpis) * self.BAR_PITCH
+        self.height = self.plot_height + self.BOTTOM + 8
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        left, bottom, width = self.LABEL_WIDTH, self.BOTTOM, self.plot_width
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.25)
+        for step in range(0, 101, 25):  # grid lines, then their labels under the axis
+            x = left + width * step / 100
+            canvas.line(x, bottom, x, bottom + self.plot_height)
+        canvas.setLineWidth(1)
+        canvas.line(left, bottom, left + width, bottom)
+        canvas.line(left, bottom, left, bottom + self.plot_height)
+        canvas.setFont(SANS, 7.5)
+        canvas.setFillColor(INK)
+        for step in range(0, 101, 25):
+            canvas.drawCentredString(left + width * step / 100, bottom - 12, f"{step}%")
+        for row, kpi in enumerate(self.kpis):
+            self._draw_bar(kpi, bottom + self.plot_height - (row + 1) * self.BAR_PITCH)
+        canvas.setFont(SANS, 8)
+        canvas.setFillColor(MUTED)
+        canvas.drawCentredString(left + width / 2, 4, _("Progress towards target (%)"))
+
+    def _draw_bar(self, kpi: PackKpi, slot: float) -> None:
+        canvas, left = self.canv, self.LABEL_WIDTH
+        bar_y = slot + (self.BAR_PITCH - self.BAR_HEIGHT) / 2
+        length = self.plot_width * _bar_value(kpi) / 100
+        canvas.setFillColor(GREEN if kpi.met else ACCENT)
+        canvas.rect(left, bar_y, length, self.BAR_HEIGHT, stroke=0, fill=1)
+        baseline = slot + self.BAR_PITCH / 2 - 2.8
+        name = _fit(_plain(kpi.name), SANS, 8, self.LABEL_WIDTH - 10)
+        canvas.setFillColor(INK)
+        canvas.setFont(SANS, 8)
+        canvas.drawRightString(left - 4, baseline, name)
+        canvas.setFont(SANS, 7.5)
+        canvas.drawString(left + length + 3, baseline, _bar_label(kpi))
 
 
-def _style_chart_axes(chart: HorizontalBarChart, names: list[str]) -> None:
-    axis = chart.categoryAxis
-    axis.categoryNames = names
-    axis.labels.fontName, axis.labels.fontSize = SANS, 8
-    axis.labels.boxAnchor, axis.labels.dx = "e", -4
-    axis.strokeColor, axis.visibleTicks = RULE, 0
-    values = chart.valueAxis
-    values.valueMin, values.valueMax, values.valueStep = 0, 100, 25
-    values.labelTextFormat = "%d%%"
-    values.labels.fontName, values.labels.fontSize = SANS, 7.5
-    values.strokeColor = RULE
-    values.visibleGrid, values.gridStrokeColor, values.gridStrokeWidth = 1, RULE, 0.25
+def _kpi_chart(kpis: Sequence[PackKpi]) -> Flowable:
+    return _ProgressChart(kpis)
 
 
 def _unmeasured_notes(kpis: Sequence[PackKpi]) -> list[Flowable]:
@@ -862,23 +1008,22 @@ def _image_size(path: str) -> tuple[int, int] | None:
 
 
 class _PhotoPath(str):
-    """A photo's file path whose ``str()`` is a digest of the file's bytes.
+    """A photo's file path whose ``str()`` is its place in the pack.
 
     reportlab names an embedded image after ``"%s" % path``; with this, the name (and so the
-    pack's bytes) depends on the photo itself, not on where the media folder happens to be.
-    Opening the file still uses the real path.
+    pack's bytes) does not depend on where the media folder happens to be, and costs nothing
+    to work out. Opening the file still uses the real path.
     """
 
-    digest: str
+    number: int
 
-    def __new__(cls, path: str) -> _PhotoPath:
+    def __new__(cls, path: str, number: int) -> _PhotoPath:
         instance = super().__new__(cls, path)
-        with open(path, "rb") as handle:
-            instance.digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        instance.number = number
         return instance
 
     def __str__(self) -> str:
-        return f"photo-{self.digest}"
+        return f"photo-{self.number}"
 
 
 def _photo(photo: PackPhoto, number: int) -> Flowable:
@@ -890,7 +1035,7 @@ def _photo(photo: PackPhoto, number: int) -> Flowable:
     if size is None:
         return KeepTogether([Paragraph(_label(_("Photo not available")), styles.missing), caption])
     scale = min(FRAME_WIDTH / size[0], PHOTO_MAX_HEIGHT / size[1])
-    image = Image(_PhotoPath(photo.path), width=size[0] * scale, height=size[1] * scale)
+    image = Image(_PhotoPath(photo.path, number), width=size[0] * scale, height=size[1] * scale)
     image.hAlign = "CENTER"
     return KeepTogether([image, caption])
 
@@ -903,13 +1048,14 @@ def _photos(content: PackContent) -> list[Flowable]:
 
 
 def _file_row(file: PackFile) -> list[_Cell]:
-    digest = "<br/>".join(escape(_clean(chunk)) for chunk in _chunks(file.sha256, 32))
+    mono = _styles().cell_mono
+    digest = [_Line(_plain(chunk), mono) for chunk in _chunks(file.sha256, 32)]
     return [
         _cell(file.name),
         _cell(_file_kind(file.kind)),
         _cell(filesizeformat(file.size)),
         _cell(file.caption),
-        Paragraph(digest, _styles().cell_mono),
+        digest,
     ]
 
 
