@@ -2,11 +2,41 @@
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from .models import Membership
 
 SESSION_KEY = "organisation_id"
+LANGUAGE_TO_REMEMBER = "tbx_language_to_remember"  # request attribute set at sign-in
+
+
+def remember_language(response: HttpResponse, code: str) -> None:
+    """Keep ``code`` in the language cookie that Django's LocaleMiddleware reads."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE or 365 * 24 * 3600,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+class SavedLanguageMiddleware:
+    """Writes the language cookie chosen at sign-in (see ``signals.use_saved_language``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        code = getattr(request, LANGUAGE_TO_REMEMBER, None)
+        if code:
+            remember_language(response, code)
+        return response
 
 
 class CurrentOrganisationMiddleware:

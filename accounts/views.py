@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,7 +17,7 @@ from core.pagination import paginate
 
 from . import selectors, services
 from .forms import InvitationForm, OrganisationEditForm, OrganisationForm, ProfileForm
-from .middleware import switch_organisation
+from .middleware import remember_language, switch_organisation
 from .models import Invitation, Membership
 from .permissions import is_admin_of
 from .signals import INVITATION_SESSION_KEY
@@ -244,10 +245,6 @@ def switch_language(request: HttpRequest, code: str) -> HttpResponse:
     cached. For a signed-in person it is also the language of their e-mails and
     notifications — a preference of their own, nothing anyone else sees.
     """
-    from django.http import Http404
-    from django.shortcuts import redirect
-    from django.utils.http import url_has_allowed_host_and_scheme
-
     if code not in dict(settings.LANGUAGES):
         raise Http404
     next_url = request.GET.get("next", "/")
@@ -256,14 +253,5 @@ def switch_language(request: HttpRequest, code: str) -> HttpResponse:
     if request.user.is_authenticated:
         services.user_set_language(user=request.user, language=code)
     response = redirect(next_url)
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        code,
-        max_age=settings.LANGUAGE_COOKIE_AGE or 365 * 24 * 3600,
-        path=settings.LANGUAGE_COOKIE_PATH,
-        domain=settings.LANGUAGE_COOKIE_DOMAIN,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-    )
+    remember_language(response, code)
     return response

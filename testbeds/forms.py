@@ -20,6 +20,10 @@ class CodeChoiceField(forms.ModelMultipleChoiceField):
         return obj.name
 
 
+# A filter inside a disclosure already titled with its name: the legend is for screen readers.
+FILTER_CHECKBOXES = forms.CheckboxSelectMultiple(attrs={"legend_hidden": True})
+
+
 class CatalogueForm(forms.Form):
     """The catalogue's search and filters, all GET parameters."""
 
@@ -28,13 +32,11 @@ class CatalogueForm(forms.Form):
         label=_("Region"),
         choices=Region.choices,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=FILTER_CHECKBOXES,
     )
-    sector = forms.MultipleChoiceField(
-        label=_("Sector"), required=False, widget=forms.CheckboxSelectMultiple
-    )
+    sector = forms.MultipleChoiceField(label=_("Sector"), required=False, widget=FILTER_CHECKBOXES)
     technology = forms.MultipleChoiceField(
-        label=_("Technology"), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Technology"), required=False, widget=FILTER_CHECKBOXES
     )
     trl = forms.TypedChoiceField(
         label=_("Your product's readiness level (TRL)"),

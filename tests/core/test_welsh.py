@@ -24,7 +24,13 @@ from django.db import models
 from django.test import Client
 from django.utils import timezone, translation
 
-from tests.factories import MembershipFactory, OrganisationFactory, ProgrammeFactory, TestBedFactory
+from tests.factories import (
+    PASSWORD,
+    MembershipFactory,
+    OrganisationFactory,
+    ProgrammeFactory,
+    TestBedFactory,
+)
 from tests.trials.test_pdf_render import SECTIONS, all_text, content, photos  # noqa: F401 (fixtures)
 from trials import services
 
@@ -582,3 +588,31 @@ def test_people_who_sign_up_in_welsh_get_welsh_e_mails(db):
     from accounts.models import User
 
     assert User.objects.get(email="dewi@example.org").language == "cy"
+
+
+def sign_in(client: Client, user) -> None:
+    response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def test_signing_in_on_a_new_device_shows_the_persons_saved_language(db):
+    member = MembershipFactory(organisation=OrganisationFactory(start_up=True))
+    member.user.language = "cy"
+    member.user.save(update_fields=["language"])
+    client = Client()
+    sign_in(client, member.user)
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "cy"
+    page = client.get("/testbeds/")
+    assert page["Content-Language"] == "cy"
+    assert "Chwilio" in page.content.decode()
+
+
+def test_a_language_chosen_on_the_device_before_signing_in_is_kept(db):
+    member = MembershipFactory(organisation=OrganisationFactory(start_up=True))
+    member.user.language = "cy"
+    member.user.save(update_fields=["language"])
+    client = Client()
+    client.get("/language/en-gb/", {"next": "/"})
+    sign_in(client, member.user)
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en-gb"
+    assert client.get("/testbeds/")["Content-Language"] == "en-gb"

@@ -172,3 +172,16 @@ def test_detail_page_shows_published_and_hides_drafts(client, catalogue):
     html = client.get(catalogue["street"].get_absolute_url()).content.decode()
     assert "£100 per day" in html
     assert "Lamp posts with standalone 5G" in html
+
+
+def test_each_filter_is_named_once_to_a_screen_reader(client, catalogue):
+    """The disclosure's summary shows the name; the checkboxes' legend repeats it unseen."""
+    html = client.get(reverse("testbeds:catalogue")).content.decode()
+    for name in ("Region", "Sector", "Technology"):
+        summary = f'<span class="govuk-details__summary-text">{name}</span>'
+        legend = (
+            '<legend class="govuk-fieldset__legend govuk-fieldset__legend--s '
+            f'govuk-visually-hidden">{name}</legend>'
+        )
+        assert html.count(summary) == 1
+        assert html.count(legend) == 1
