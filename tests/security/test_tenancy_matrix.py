@@ -622,7 +622,10 @@ def test_staff_see_the_admin_and_others_do_not(world):
 
 
 def test_mass_assignment_is_refused(world):
-    """Fields such as status, organisation and capacity cannot be set from outside."""
+    """Fields such as status, organisation, decision time and capacity cannot be set from outside.
+
+    (Who decided is not a field: it is the actor of the trial's event.)
+    """
     a = _client(world, "startup_a")
     trial = world.ids["trial"]
     response = a.patch(
@@ -631,6 +634,12 @@ def test_mass_assignment_is_refused(world):
     assert response.status_code == 400
     response = a.patch(
         f"/api/v1/trials/{trial}/", {"organisation": "startup-b"}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    response = a.patch(
+        f"/api/v1/trials/{trial}/",
+        {"decided_at": "2020-01-01T00:00:00Z"},
+        content_type="application/json",
     )
     assert response.status_code == 400
     other = _client(world, "provider_other")
@@ -651,6 +660,7 @@ def test_mass_assignment_is_refused(world):
     from trials.models import Trial
 
     assert Trial.objects.get(pk=trial).status == "active"
+    assert Trial.objects.get(pk=trial).decided_at.year != 2020
     assert TestBed.objects.get(slug=world.ids["testbed"]).capacity == 3
     assert TestBed.objects.get(slug=world.ids["testbed"]).organisation.slug == "body-p"
     assert Organisation.objects.filter(slug="startup-a").exists()
