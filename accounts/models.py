@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .fields import EncryptedTextField
+
 
 class Region(models.TextChoices):
     """The twelve ITL1 regions and nations of the United Kingdom."""
@@ -396,8 +398,9 @@ class WebhookEvent(models.TextChoices):
 class WebhookEndpoint(models.Model):
     """A URL an organisation's systems listen on, and the events it wants.
 
-    Deliveries are signed with ``secret`` (HMAC-SHA256), which the receiver also holds,
-    so it is kept as it is; only the organisation's admins can see it.
+    Deliveries are signed with ``secret`` (HMAC-SHA256), which the receiver also holds, so
+    the service must be able to read it back: it is stored encrypted (``EncryptedTextField``),
+    and only the organisation's admins can see it.
     """
 
     organisation = models.ForeignKey(
@@ -405,7 +408,7 @@ class WebhookEndpoint(models.Model):
     )
     url = models.URLField(_("URL"), max_length=500)
     events = models.JSONField(_("events"), default=list)
-    secret = models.CharField(max_length=80, editable=False)
+    secret = EncryptedTextField(editable=False)
     active = models.BooleanField(default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -428,3 +428,48 @@ def test_an_endpoint_removed_while_sending_is_no_error(receiver, startup):
     webhooks.webhook_remove(actor=startup.user, endpoint=endpoint)
     assert webhooks._record(delivery.pk, webhooks.Outcome(status_code=200)) == "removed"
     assert webhooks.deliver(delivery.pk) == "skipped"
+
+
+def stored_secret(endpoint) -> str:
+    """The secret column as the database holds it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        table = WebhookEndpoint._meta.db_table
+        cursor.execute(f"SELECT secret FROM {table} WHERE id = %s", [endpoint.pk])
+        return cursor.fetchone()[0]
+
+
+def test_the_signing_secret_is_stored_encrypted(receiver, startup):
+    endpoint = register(startup, receiver.url)
+    secret = WebhookEndpoint.objects.get(pk=endpoint.pk).secret
+    assert len(secret) >= 40
+    stored = stored_secret(endpoint)
+    assert stored.startswith("fernet:") and secret not in stored
+
+
+def test_the_secret_still_reads_after_the_secret_key_is_rotated(receiver, startup, settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    endpoint = register(startup, receiver.url)
+    secret = endpoint.secret
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-" + "x" * 40
+    assert WebhookEndpoint.objects.get(pk=endpoint.pk).secret == secret
+    settings.SECRET_KEY_FALLBACKS = []
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY_FALLBACKS"):
+        WebhookEndpoint.objects.get(pk=endpoint.pk)
+
+
+def test_a_secret_stored_before_encryption_reads_and_is_encrypted_on_save(receiver, startup):
+    from django.db import connection
+
+    endpoint = register(startup, receiver.url)
+    with connection.cursor() as cursor:
+        table = WebhookEndpoint._meta.db_table
+        cursor.execute(f"UPDATE {table} SET secret = %s WHERE id = %s", ["plain-old", endpoint.pk])
+    endpoint = WebhookEndpoint.objects.get(pk=endpoint.pk)
+    assert endpoint.secret == "plain-old"
+    endpoint.save(update_fields=["secret"])
+    assert stored_secret(endpoint).startswith("fernet:")
+    assert WebhookEndpoint.objects.get(pk=endpoint.pk).secret == "plain-old"
