@@ -27,6 +27,8 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.cache import bump_page_version
+
 from .models import Blackout, Booking, TestBed
 
 EPOCH = datetime.date(1970, 1, 1)
@@ -116,7 +118,9 @@ def rebuild_free_runs(testbeds: Iterable[int] | None = None) -> None:
     Call it inside the transaction that changed their bookings, closures or capacity,
     after the change and with the test bed locked — the services do. Anything that
     writes bookings behind the services' back (bulk loads, tests) must call it too.
+    Cached anonymous pages (calendars, free-dates searches) are forgotten on commit.
     """
+    bump_page_version()
     dialect = _Dialect(connection.vendor)
     since = timezone.localdate() - datetime.timedelta(days=1)
     with connection.cursor() as cursor:
@@ -221,12 +225,21 @@ class Day:
 
 def day_loads(testbed: TestBed, start: datetime.date, end: datetime.date) -> list[int]:
     """Confirmed bookings on each day of [start, end). Reads one test bed's bookings only."""
-    size = (end - start).days
-    deltas = [0] * (size + 1)
     bookings = Booking.objects.filter(
         testbed=testbed, status=Booking.Status.CONFIRMED, start__lt=end, end__gt=start
     ).values_list("start", "end")
-    for b_start, b_end in bookings:
+    return loads_of(bookings, start, end)
+
+
+def loads_of(
+    spans: Iterable[tuple[datetime.date, datetime.date]], start: datetime.date, end: datetime.date
+) -> list[int]:
+    """How many of the [first, end) ``spans`` cover each day of [start, end)."""
+    size = (end - start).days
+    deltas = [0] * (size + 1)
+    for b_start, b_end in spans:
+        if b_start >= end or b_end <= start:
+            continue
         deltas[max((b_start - start).days, 0)] += 1
         deltas[min((b_end - start).days, size)] -= 1
     loads, running = [], 0

@@ -12,6 +12,8 @@ forgets the lock.
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -22,7 +24,7 @@ from django.utils.translation import ngettext
 
 from core.exceptions import Conflict
 
-from .availability import day_loads, nearest_free_windows, rebuild_free_runs
+from .availability import day_loads, loads_of, nearest_free_windows, rebuild_free_runs
 from .models import Blackout, Booking, TestBed
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -114,28 +116,74 @@ def check_rules(
             % {"max": testbed.max_days, "n": length, "start": day(start), "end": day(suggestion)},
             "too_long",
         )
+    message = closed_message(testbed, start, end, today=today)
+    if message:
+        raise _broken("first_day", message, "closed")
+
+
+def closed_message(
+    testbed: TestBed,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    today: datetime.date | None = None,
+) -> str:
+    """What to say when the test bed is closed on some of [start, end); "" when it is open."""
     closure = (
         Blackout.objects.filter(testbed=testbed, start__lt=end, end__gt=start)
         .order_by("start")
         .first()
     )
-    if closure:
-        windows = nearest_free_windows(testbed, start=start, days=length, today=today)
-        message = _("The test bed is closed from %(first)s to %(last)s (%(reason)s).") % {
-            "first": day(closure.start),
-            "last": day(closure.last_day),
-            "reason": closure.reason,
+    if not closure:
+        return ""
+    windows = nearest_free_windows(testbed, start=start, days=(end - start).days, today=today)
+    message = _("The test bed is closed from %(first)s to %(last)s (%(reason)s).") % {
+        "first": day(closure.start),
+        "last": day(closure.last_day),
+        "reason": closure.reason,
+    }
+    if windows:
+        message += " " + _("These dates would fit: %(windows)s.") % {
+            "windows": windows_text(windows)
         }
-        if windows:
-            message += " " + _("These dates would fit: %(windows)s.") % {
-                "windows": windows_text(windows)
-            }
-        raise _broken("first_day", message, "closed")
+    return message
 
 
 def fits(testbed: TestBed, start: datetime.date, end: datetime.date) -> bool:
-    """True if every day of [start, end) has a free place among confirmed bookings."""
+    """True if the test bed is open on every day of [start, end), each with a free place."""
+    if Blackout.objects.filter(testbed=testbed, start__lt=end, end__gt=start).exists():
+        return False
     return max(day_loads(testbed, start, end), default=0) < testbed.capacity
+
+
+def pending_that_fit(bookings: Sequence[Booking]) -> set[int]:
+    """Ids of the pending ``bookings`` that would still fit (see ``fits``), in three queries."""
+    if not bookings:
+        return set()
+    testbed_ids = {booking.testbed_id for booking in bookings}
+    capacity = dict(TestBed.objects.filter(pk__in=testbed_ids).values_list("pk", "capacity"))
+    first_start = min(booking.start for booking in bookings)
+    last_end = max(booking.end for booking in bookings)
+    confirmed: dict[int, list[tuple[datetime.date, datetime.date]]] = defaultdict(list)
+    for testbed_id, start, end in Booking.objects.filter(
+        testbed_id__in=testbed_ids,
+        status=Booking.Status.CONFIRMED,
+        start__lt=last_end,
+        end__gt=first_start,
+    ).values_list("testbed_id", "start", "end"):
+        confirmed[testbed_id].append((start, end))
+    closed: dict[int, list[tuple[datetime.date, datetime.date]]] = defaultdict(list)
+    for testbed_id, start, end in Blackout.objects.filter(
+        testbed_id__in=testbed_ids, start__lt=last_end, end__gt=first_start
+    ).values_list("testbed_id", "start", "end"):
+        closed[testbed_id].append((start, end))
+    return {
+        booking.pk
+        for booking in bookings
+        if not any(loads_of(closed[booking.testbed_id], booking.start, booking.end))
+        and max(loads_of(confirmed[booking.testbed_id], booking.start, booking.end), default=0)
+        < capacity[booking.testbed_id]
+    }
 
 
 def capacity_conflict(testbed: TestBed, start: datetime.date, end: datetime.date) -> Conflict:
@@ -160,6 +208,9 @@ def confirm(booking: Booking) -> Booking:
     confirmed bookings are re-packed: interval graphs colour optimally in start order.
     """
     testbed = booking.testbed
+    closed = closed_message(testbed, booking.start, booking.end)
+    if closed:
+        raise Conflict(closed, code="closed")
     if not fits(testbed, booking.start, booking.end):
         raise capacity_conflict(testbed, booking.start, booking.end)
     unit = _free_unit(testbed, booking.start, booking.end)

@@ -28,7 +28,8 @@ from core.exceptions import Conflict
 from core.images import ImageRejected, process_image
 from core.text import unique_slug
 
-from .availability import rebuild_free_runs
+from .availability import day_loads, rebuild_free_runs
+from .booking import lock_testbed
 from .models import (
     ApplicationQuestion,
     Assurance,
@@ -164,7 +165,7 @@ def testbed_create(*, actor: User, organisation: Organisation, **data: Any) -> T
 @transaction.atomic
 def testbed_update(*, actor: User, testbed: TestBed, **data: Any) -> TestBed:
     """Change a test bed's listing. Capacity changes are checked against bookings."""
-    testbed = TestBed.objects.select_for_update().get(pk=testbed.pk)
+    testbed = lock_testbed(testbed)
     require_provider(actor, testbed)
     if testbed.status == TestBed.Status.RETIRED:
         raise Conflict(_("A retired test bed cannot be changed."), code="retired")
@@ -190,27 +191,26 @@ def testbed_update(*, actor: User, testbed: TestBed, **data: Any) -> TestBed:
 
 
 def _check_capacity_reduction(testbed: TestBed) -> None:
-    """Refuse a lower capacity while confirmed bookings still use the higher units."""
+    """Refuse a lower capacity while more confirmed bookings than that share a day."""
     from .models import Booking
 
-    in_use = (
-        Booking.objects.filter(
-            testbed=testbed,
-            status=Booking.Status.CONFIRMED,
-            unit__gt=testbed.capacity,
-            end__gt=timezone.localdate(),
-        )
-        .order_by("start")
-        .first()
-    )
-    if in_use:
+    today = timezone.localdate()
+    last_end = Booking.objects.filter(
+        testbed=testbed, status=Booking.Status.CONFIRMED, end__gt=today
+    ).aggregate(last=Max("end"))["last"]
+    if last_end is None:
+        return
+    loads = day_loads(testbed, today, last_end)
+    over = [offset for offset, load in enumerate(loads) if load > testbed.capacity]
+    if over:
+        until = today + datetime.timedelta(days=over[-1])
         raise ValidationError(
             {
                 "capacity": _(
                     "Confirmed bookings need %(units)s parallel places until %(date)s. "
                     "Cancel or wait for them before lowering the capacity."
                 )
-                % {"units": in_use.unit, "date": in_use.last_day.strftime("%d/%m/%Y")}
+                % {"units": max(loads), "date": until.strftime("%d/%m/%Y")}
             }
         )
 
@@ -232,7 +232,7 @@ def publication_gaps(testbed: TestBed) -> list[str]:
 def _set_status(
     *, actor: User, testbed: TestBed, status: str, reason: str, allowed_from: set[str]
 ) -> TestBed:
-    testbed = TestBed.objects.select_for_update().get(pk=testbed.pk)
+    testbed = lock_testbed(testbed)
     require_provider(actor, testbed)
     if testbed.status not in allowed_from:
         raise Conflict(
@@ -336,7 +336,7 @@ def photo_add(
         raise ValidationError({"image": ValidationError(error.message, code=error.code)})
     stem = uuid.uuid4().hex
     with transaction.atomic():
-        testbed = TestBed.objects.select_for_update().get(pk=testbed.pk)
+        testbed = lock_testbed(testbed)
         position = (testbed.photos.aggregate(m=Max("position"))["m"] or 0) + 1
         photo = TestBedPhoto(
             testbed=testbed,
@@ -439,6 +439,7 @@ def blackout_add(
 ) -> Blackout:
     """Close the test bed for some days. Confirmed bookings on those days are not touched."""
     require_provider(actor, testbed)
+    testbed = lock_testbed(testbed)  # closures and bookings of one test bed change one at a time
     if last_day < first_day:
         raise ValidationError({"last_day": _("The last day must be on or after the first day.")})
     if not reason.strip():
@@ -460,7 +461,6 @@ def blackout_add(
         reason=reason.strip(),
     )
     rebuild_free_runs([testbed.pk])
-    bump_page_version()
     record_event(
         actor=actor,
         action="testbed.blackout_added",
@@ -474,7 +474,7 @@ def blackout_add(
 @transaction.atomic
 def blackout_remove(*, actor: User, blackout: Blackout) -> None:
     require_provider(actor, blackout.testbed)
-    bump_page_version()
+    lock_testbed(blackout.testbed_id)
     record_event(
         actor=actor,
         action="testbed.blackout_removed",

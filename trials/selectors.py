@@ -7,6 +7,8 @@ exist (404).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -24,6 +26,7 @@ from .models import (
     Review,
     Trial,
     TrialEvent,
+    TrialStatus,
 )
 
 
@@ -70,10 +73,29 @@ def with_list_data(trials: QuerySet[Trial]) -> QuerySet[Trial]:
     )
 
 
+def parse_id(value: object) -> int | None:
+    """A database id from a URL or query string, or None (``isdigit`` also takes "²")."""
+    text = str(value)
+    return int(text) if re.fullmatch(r"[0-9]{1,18}", text) else None
+
+
+def filter_trials(trials: QuerySet[Trial], params: Mapping[str, str]) -> QuerySet[Trial]:
+    """The trial list's filters (pages and API): status, test bed slug, programme id."""
+    if params.get("status") in TrialStatus.values:
+        trials = trials.filter(status=params["status"])
+    if params.get("testbed"):
+        trials = trials.filter(testbed__slug=params["testbed"])
+    programme = parse_id(params.get("programme", ""))
+    if programme is not None:
+        trials = trials.filter(programme_id=programme)
+    return trials
+
+
 def trial_for_viewer(*, user: User, pk: int | str) -> tuple[Trial, TrialRoles]:
-    if not str(pk).isdigit() or len(str(pk)) > 18:
+    pk = parse_id(pk)
+    if pk is None:
         raise Http404
-    trial = with_list_data(trials_visible_to(user)).filter(pk=int(pk)).first()
+    trial = with_list_data(trials_visible_to(user)).filter(pk=pk).first()
     if trial is None:
         raise Http404
     return trial, roles_for(user, trial)

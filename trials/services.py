@@ -411,6 +411,9 @@ def waitlist_offer_freed_days(
         entry.offered_at = now
         entry.offer_expires_at = now + datetime.timedelta(days=WAITLIST_OFFER_DAYS)
         entry.save(update_fields=["status", "offered_at", "offer_expires_at"])
+        record_event(
+            actor=None, action="waitlist.offered", target=entry, organisation=entry.organisation
+        )
         notify(
             users=members_of(entry.organisation),
             subject=gettext_lazy("Days you were waiting for are free: %(name)s"),

@@ -35,7 +35,8 @@ def render_pack(self, pack_id: int) -> str:
         logger.exception("Rendering pack %s failed", pack_id)
         attempts = pack.attempts + 1
         failed = attempts >= MAX_ATTEMPTS
-        EvidencePack.objects.filter(pk=pack_id).update(
+        # Another worker may have finished the same pack meanwhile: a ready pack stays ready.
+        EvidencePack.objects.filter(pk=pack_id).exclude(state=EvidencePack.State.READY).update(
             attempts=attempts,
             error=str(error)[:300],
             state=EvidencePack.State.FAILED if failed else EvidencePack.State.PREPARING,

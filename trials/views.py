@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.downloads import private_file_response
 from core.exceptions import Conflict
 from core.forms_util import apply_validation_error, error_message
 from core.pagination import paginate
+from testbeds.booking import pending_that_fit
 from testbeds.selectors import testbed_for_viewer
 
 from . import selectors, services
@@ -27,6 +30,7 @@ from .forms import (
     MeasurementForm,
     NoMeasurementForm,
     NoteForm,
+    OptionalReasonForm,
     OutcomeForm,
     PlanForm,
     ReasonForm,
@@ -109,16 +113,10 @@ def request_trial(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def trial_list(request: HttpRequest) -> HttpResponse:
-    trials = selectors.with_list_data(selectors.trials_visible_to(request.user))
+    trials = selectors.filter_trials(
+        selectors.with_list_data(selectors.trials_visible_to(request.user)), request.GET
+    )
     status = request.GET.get("status", "")
-    if status in TrialStatus.values:
-        trials = trials.filter(status=status)
-    testbed = request.GET.get("testbed", "")
-    if testbed:
-        trials = trials.filter(testbed__slug=testbed)
-    programme = request.GET.get("programme", "")
-    if programme.isdigit():
-        trials = trials.filter(programme_id=int(programme))
     context = {
         "page": paginate(request, trials.order_by("-created_at", "-id")),
         "statuses": TrialStatus.choices,
@@ -133,16 +131,10 @@ def trial_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def approval_queue(request: HttpRequest) -> HttpResponse:
     """Requests waiting for the provider, with whether each still fits."""
-    from testbeds.booking import fits
-
-    requests = list(selectors.requests_for_provider(request.user))
-    rows = [
-        {"trial": trial, "fits": fits(trial.testbed, trial.booking.start, trial.booking.end)}
-        for trial in requests
-    ]
-    return render(
-        request, "trials/approval_queue.html", {"rows": rows, "reason_form": ReasonForm()}
-    )
+    page = paginate(request, selectors.requests_for_provider(request.user))
+    fitting = pending_that_fit([trial.booking for trial in page])
+    rows = [{"trial": trial, "fits": trial.booking_id in fitting} for trial in page]
+    return render(request, "trials/approval_queue.html", {"rows": rows, "page": page})
 
 
 @login_required
@@ -177,22 +169,18 @@ def _step(
     done: str,
     *,
     step: str,
-    needs: str | None = None,
+    form_class: type[forms.Form] | None = None,
 ) -> HttpResponse:
+    """One lifecycle step from a button; ``form_class`` reads its reason or note."""
     trial, roles = selectors.trial_for_viewer(user=request.user, pk=pk)
     services.require_step(request.user, trial, step)
     kwargs = {}
-    if needs == "reason":
-        form = ReasonForm(request.POST)
+    if form_class is not None:
+        form = form_class(request.POST)
         if not form.is_valid():
-            messages.error(request, _("Give a reason."))
+            messages.error(request, " ".join(error for e in form.errors.values() for error in e))
             return redirect(trial)
-        kwargs["reason"] = form.cleaned_data["reason"]
-    elif needs == "note":
-        form = NoteForm(request.POST)
-        kwargs["note"] = form.cleaned_data["note"] if form.is_valid() else ""
-    elif needs == "optional_reason":
-        kwargs["reason"] = request.POST.get("reason", "")[:2000]
+        kwargs = form.cleaned_data
     try:
         action(actor=request.user, trial=trial, **kwargs)
     except (ValidationError, Conflict) as error:
@@ -213,7 +201,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         services.trial_approve,
         _("The trial is approved and its days are booked."),
-        needs="note",
+        form_class=NoteForm,
         step="approve",
     )
 
@@ -226,7 +214,7 @@ def decline(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         services.trial_decline,
         _("The request is declined."),
-        needs="reason",
+        form_class=ReasonForm,
         step="decline",
     )
 
@@ -239,7 +227,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         services.trial_withdraw,
         _("Your request is withdrawn."),
-        needs="optional_reason",
+        form_class=OptionalReasonForm,
         step="withdraw",
     )
 
@@ -252,7 +240,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         services.trial_cancel,
         _("The trial is cancelled and its days released."),
-        needs="reason",
+        form_class=ReasonForm,
         step="cancel",
     )
 
@@ -271,7 +259,7 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         services.trial_complete,
         _("The trial is complete. Write up the outcome next."),
-        needs="note",
+        form_class=NoteForm,
         step="complete",
     )
 
@@ -477,21 +465,22 @@ def file_download(
     """A private evidence file, for the trial's viewers only. Everyone else gets 404."""
     trial, roles = selectors.trial_for_viewer(user=request.user, pk=pk)
     evidence = get_object_or_404(EvidenceFile, pk=file_pk, trial=trial)
-    field = getattr(evidence, RENDITIONS.get(rendition, "file"))
-    if not field:
-        field = evidence.file
-    response = FileResponse(
+    if rendition not in RENDITIONS:
+        raise Http404
+    field = getattr(evidence, RENDITIONS[rendition])
+    if rendition == "original" or not field:  # documents have no smaller renditions
+        return private_file_response(
+            evidence.file.open("rb"),
+            filename=evidence.original_name,
+            content_type=evidence.content_type,
+            as_attachment=not evidence.is_photo or rendition == "original",
+        )
+    return private_file_response(
         field.open("rb"),
-        as_attachment=not evidence.is_photo or rendition == "original",
-        filename=evidence.original_name
-        if rendition == "original"
-        else field.name.rsplit("/", 1)[-1],
-        content_type=evidence.content_type if rendition == "original" else "image/jpeg",
+        filename=field.name.rsplit("/", 1)[-1],
+        content_type="image/jpeg",
+        as_attachment=False,
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 # Evidence packs -------------------------------------------------------------------
@@ -525,15 +514,11 @@ def pack_download(request: HttpRequest, pk: int, pack_pk: int) -> HttpResponse:
     trial, roles, pack = _pack(request, pk, pack_pk)
     if pack.state != EvidencePack.State.READY:
         raise Http404
-    response = FileResponse(
+    return private_file_response(
         pack.file.open("rb"),
-        as_attachment=True,
         filename=f"evidence-pack-{pack.code}-v{pack.version}.pdf",
         content_type="application/pdf",
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @login_required

@@ -58,3 +58,35 @@ def test_anonymous_api_list_is_cached_and_refreshed_on_change(
     with django_capture_on_commit_callbacks(execute=True):
         services.testbed_update(actor=provider.user, testbed=testbed, name="Depot North")
     assert client.get("/api/v1/testbeds/").json()["results"][0]["name"] == "Depot North"
+
+
+def test_a_booking_shows_at_once_on_the_cached_test_bed_page(
+    client, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.factories import OrganisationFactory
+    from trials import services as trial_services
+
+    testbed = TestBedFactory(capacity=1, requires_approval=False)
+    startup = MembershipFactory(organisation=OrganisationFactory(start_up=True), admin=True)
+    first_day = timezone.localdate() + datetime.timedelta(days=40)
+    url = testbed.get_absolute_url()
+    params = {"month": first_day.strftime("%Y-%m")}
+    before = client.get(url, params)
+    assert client.get(url, params)["X-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        trial_services.trial_request(
+            actor=startup.user,
+            organisation=startup.organisation,
+            testbed=testbed,
+            title="Kerbside sensors",
+            summary="Sensors.",
+            first_day=first_day,
+            last_day=first_day + datetime.timedelta(days=6),
+        )
+    after = client.get(url, params)
+    assert "X-Cache" not in after
+    assert after.content != before.content

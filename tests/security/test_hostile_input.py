@@ -260,6 +260,22 @@ def test_hostile_catalogue_queries_never_fail(client, query):
     assert TestBed.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"programme": "²"},  # str.isdigit() says yes, int() says no
+        {"programme": "9" * 30},
+        {"status": "<b>"},
+        {"testbed": "\x00"},
+    ],
+)
+def test_hostile_trial_list_filters_never_fail(startup_client, query):
+    assert startup_client.get("/trials/", query).status_code == 200
+    assert startup_client.get("/api/v1/trials/", query).status_code == 200
+    for pk in ("²", "9" * 30):
+        assert startup_client.get(f"/api/v1/trials/{pk}/").status_code == 404
+
+
 def zip_bomb_docx() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import AuditEvent
 from core.exceptions import Conflict, InvalidTransition
 from testbeds import services as testbed_services
 from testbeds.availability import nearest_free_windows
@@ -187,6 +188,25 @@ def test_blackouts_refuse_and_suggest(startup, testbed, provider):
     message = " ".join(error.value.messages)
     assert "Road works" in message
     assert "would fit" in message
+    suggested = error.value.message_dict["first_day"][0].split("would fit: ")[1]
+    assert d(12).strftime("%-d %B") not in suggested
+
+
+def test_a_request_whose_days_were_closed_meanwhile_cannot_be_approved(
+    client, startup, testbed, provider
+):
+    trial = request(startup, testbed, d(10), d(20))
+    testbed_services.blackout_add(
+        actor=provider.user, testbed=testbed, first_day=d(12), last_day=d(14), reason="Road works"
+    )
+    client.force_login(provider.user)
+    queue = client.get(reverse("trials:approval_queue"))
+    assert [row["fits"] for row in queue.context["rows"]] == [False]
+    with pytest.raises(Conflict, match="Road works") as error:
+        services.trial_approve(actor=provider.user, trial=trial)
+    assert error.value.code == "closed"
+    trial.refresh_from_db()
+    assert (trial.status, trial.booking.status) == ("requested", "pending")
 
 
 def test_required_application_questions(startup, testbed, provider):
@@ -257,6 +277,11 @@ def test_waitlist_is_offered_freed_days_in_order(
         services.trial_cancel(actor=provider.user, trial=trial, reason="Site closed for repairs")
     entries = list(WaitlistEntry.objects.order_by("created_at"))
     assert [e.status for e in entries] == ["offered", "offered"]
+    offers = AuditEvent.objects.filter(action="waitlist.offered").order_by("id")
+    assert [event.organisation_id for event in offers] == [
+        first.organisation_id,
+        second.organisation_id,
+    ]
     recipients = [m.to[0] for m in mail.outbox]
     assert recipients.index(first.user.email) < recipients.index(second.user.email)
     assert startup.user.email in recipients  # the start-up hears of the cancellation
@@ -345,8 +370,104 @@ def test_other_start_ups_cannot_see_the_trial(client, startup, testbed):
 
 
 def test_approval_queue_shows_fit_and_answers(client, startup, testbed, provider):
-    request(startup, testbed, d(10), d(20), title="Fits")
+    approved = request(startup, testbed, d(10), d(20), title="Approved")
+    full = request(another_startup(), testbed, d(15), d(25), title="Days now full")
+    fits = request(another_startup(), testbed, d(30), d(35), title="Fits")
+    services.trial_approve(actor=provider.user, trial=approved)
     client.force_login(provider.user)
-    html = client.get(reverse("trials:approval_queue")).content.decode()
-    assert "Fits" in html
-    assert "Still fits" in html
+    response = client.get(reverse("trials:approval_queue"))
+    fit = {row["trial"].pk: row["fits"] for row in response.context["rows"]}
+    assert fit == {full.pk: False, fits.pk: True}
+    html = response.content.decode()
+    assert "Days now full" in html and "No: the days are full" in html
+
+
+def test_approval_queue_queries_do_not_grow_with_requests(
+    client, startup, testbed, provider, django_assert_max_num_queries
+):
+    client.force_login(provider.user)
+    request(startup, testbed, d(10), d(12))
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("trials:approval_queue"))
+    for offset in range(5):
+        request(another_startup(), testbed, d(20 + 5 * offset), d(22 + 5 * offset))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(reverse("trials:approval_queue")).status_code == 200
+
+
+def test_a_too_long_note_is_refused_not_dropped(client, startup, testbed, provider):
+    trial = request(startup, testbed, d(10), d(12))
+    client.force_login(provider.user)
+    response = client.post(reverse("trials:approve", args=[trial.pk]), {"note": "n" * 2001})
+    assert response.status_code == 302
+    trial.refresh_from_db()
+    assert trial.status == "requested"
+    page = client.get(trial.get_absolute_url()).content.decode()
+    assert "at most 2000 characters" in page
+    client.post(reverse("trials:approve", args=[trial.pk]), {"note": "Welcome."})
+    trial.refresh_from_db()
+    assert trial.status == "approved"
+    assert trial.events.get(to_status="approved").note == "Welcome."
+
+
+def test_capacity_is_lowered_only_while_no_day_needs_more_places(startup, provider):
+    testbed = TestBedFactory(organisation=provider.organisation, capacity=2)
+    first = request(startup, testbed, d(10), d(14))
+    second = request(another_startup(), testbed, d(12), d(19))
+    for trial in (first, second):
+        services.trial_approve(actor=provider.user, trial=trial)
+    services.trial_cancel(actor=provider.user, trial=first, reason="Withdrawn by the council")
+    second.booking.refresh_from_db()
+    assert second.booking.unit == 2  # a higher place is still held, by one trial a day
+    testbed_services.testbed_update(actor=provider.user, testbed=testbed, capacity=1)
+    testbed_services.testbed_update(actor=provider.user, testbed=testbed, capacity=2)
+    third = request(another_startup(), testbed, d(15), d(16))
+    services.trial_approve(actor=provider.user, trial=third)
+    with pytest.raises(ValidationError, match="need 2 parallel places until"):
+        testbed_services.testbed_update(actor=provider.user, testbed=testbed, capacity=1)
+    testbed.refresh_from_db()
+    assert testbed.capacity == 2
+
+
+def test_every_service_keeps_the_free_runs_up_to_date(startup, provider):
+    """The free-dates search reads free runs; each change through the services rebuilds them."""
+    from testbeds.availability import rebuild_free_runs
+    from testbeds.models import FreeRun
+
+    def runs(testbed) -> list[tuple[int, int]]:
+        return list(testbed.free_runs.order_by("first_day").values_list("first_day", "end_day"))
+
+    def assert_current(testbed) -> None:
+        kept = runs(testbed)
+        rebuild_free_runs([testbed.pk])
+        assert kept == runs(testbed)
+
+    testbed = testbed_services.testbed_create(
+        actor=provider.user,
+        organisation=provider.organisation,
+        sectors=["transport"],
+        **{
+            field: getattr(TestBedFactory.build(), field)
+            for field in ("name", "summary", "description", "region", "town")
+        },
+        capacity=1,
+        notice_days=0,
+    )
+    assert FreeRun.objects.filter(testbed=testbed).exists()
+    testbed.status = "published"
+    testbed.save(update_fields=["status"])
+    trial = request(startup, testbed, d(10), d(20))
+    services.trial_approve(actor=provider.user, trial=trial)
+    assert_current(testbed)
+    closure = testbed_services.blackout_add(
+        actor=provider.user, testbed=testbed, first_day=d(30), last_day=d(32), reason="Works"
+    )
+    assert_current(testbed)
+    testbed_services.blackout_remove(actor=provider.user, blackout=closure)
+    assert_current(testbed)
+    testbed_services.testbed_update(actor=provider.user, testbed=testbed, capacity=3)
+    assert_current(testbed)
+    testbed_services.testbed_update(actor=provider.user, testbed=testbed, capacity=1)
+    assert_current(testbed)
+    services.trial_cancel(actor=provider.user, trial=trial, reason="Council needs the site")
+    assert_current(testbed)

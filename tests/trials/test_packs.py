@@ -220,6 +220,8 @@ def test_download_is_permission_checked(
     response = client.get(url)
     assert response.status_code == 200
     assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == pack.sha256
+    assert response["Cache-Control"] == "private, no-store"
+    assert "sandbox" in response["Content-Security-Policy"]
     client.force_login(other_startup.user)
     assert client.get(url).status_code == 404
 
@@ -239,6 +241,35 @@ def test_a_failing_render_is_retried_then_shown_as_failed(
         services.pack_retry(actor=startup.user, pack=pack)
     pack.refresh_from_db()
     assert pack.state == "ready"
+
+
+def test_a_render_that_fails_after_another_worker_finished_leaves_the_pack_ready(
+    completed_trial, startup, django_capture_on_commit_callbacks
+):
+    """Two workers may render one pack (a lost worker's task is handed on): the loser's
+    failure must not knock the winner's ready pack back."""
+    from trials.tasks import render_pack
+
+    pack = submit(completed_trial, startup, django_capture_on_commit_callbacks)
+    pack.refresh_from_db()
+    finished = {"state": pack.state, "file": pack.file.name, "sha256": pack.sha256}
+    EvidencePack.objects.filter(pk=pack.pk).update(state="preparing")
+
+    def other_worker_finishes_then_this_one_fails(*args):
+        EvidencePack.objects.filter(pk=pack.pk).update(**finished)
+        raise RuntimeError("disk full")
+
+    with mock.patch(
+        "trials.pdf.render.render_evidence_pack",
+        side_effect=other_worker_finishes_then_this_one_fails,
+    ):
+        render_pack.apply(args=[pack.pk])
+    pack.refresh_from_db()
+    assert (pack.state, pack.file.name, pack.sha256) == (
+        "ready",
+        finished["file"],
+        finished["sha256"],
+    )
 
 
 def test_a_welsh_start_ups_pack_is_in_welsh_through_to_sign_off(

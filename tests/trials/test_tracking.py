@@ -157,6 +157,14 @@ def test_files_are_private(client, active_trial, startup, other_startup):
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     assert response["Cache-Control"] == "private, no-store"
+    assert "sandbox" in response["Content-Security-Policy"]
+    # A document has no image renditions: asking for one gives the document as it is.
+    thumbnail = client.get(
+        reverse("trials:file_rendition", args=[active_trial.pk, evidence.pk, "thumbnail"])
+    )
+    assert thumbnail["Content-Type"] == "application/pdf"
+    bogus = reverse("trials:file_rendition", args=[active_trial.pk, evidence.pk, "bogus"])
+    assert client.get(bogus).status_code == 404
     client.force_login(other_startup.user)
     assert client.get(url).status_code == 404
     assert client.get(active_trial.get_absolute_url()).status_code == 404

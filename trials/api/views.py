@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from django.db.models import QuerySet
@@ -25,6 +24,7 @@ from rest_framework.response import Response
 
 from accounts.models import Organisation, Programme
 from accounts.permissions import organisations_of
+from core.downloads import private_file_response
 from testbeds.selectors import testbed_for_booking
 
 from .. import selectors, services
@@ -111,17 +111,6 @@ class PassThroughNegotiation(BaseContentNegotiation):
 DOWNLOAD = {"content_negotiation_class": PassThroughNegotiation, "renderer_classes": [JSONRenderer]}
 
 
-def private_file_response(handle, *, filename: str, content_type: str) -> FileResponse:
-    """A private download: never cached by shared caches, never sniffed, never run."""
-    response = FileResponse(
-        handle, as_attachment=True, filename=filename, content_type=content_type
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
-
-
 class PagedActionsMixin:
     """Lists inside actions use the project's pagination, over querysets ordered by a unique key."""
 
@@ -163,20 +152,11 @@ class TrialViewSet(
 
     def get_queryset(self) -> QuerySet[Trial]:
         trials = selectors.with_list_data(selectors.trials_visible_to(self.request.user))
-        params = self.request.query_params
-        if params.get("status") in TrialStatus.values:
-            trials = trials.filter(status=params["status"])
-        if params.get("testbed"):
-            trials = trials.filter(testbed__slug=params["testbed"])
-        if (params.get("programme") or "").isdigit():
-            trials = trials.filter(programme_id=int(params["programme"]))
+        trials = selectors.filter_trials(trials, self.request.query_params)
         return trials.order_by("-created_at", "-id")
 
     def get_object(self) -> Trial:
-        pk = str(self.kwargs["pk"])
-        if not re.fullmatch(r"[0-9]{1,18}", pk):
-            raise Http404
-        trial, _roles = selectors.trial_for_viewer(user=self.request.user, pk=int(pk))
+        trial, _roles = selectors.trial_for_viewer(user=self.request.user, pk=self.kwargs["pk"])
         return trial
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
@@ -221,7 +201,7 @@ class TrialViewSet(
         organisation = self._startup(data.get("organisation"))
         try:
             testbed = testbed_for_booking(slug=data["testbed"])
-        except Exception:  # noqa: BLE001 — a test bed you cannot see is a bad field, not a 404
+        except Http404:  # a test bed you cannot see is a bad field here, not a 404
             raise serializers.ValidationError(
                 {"testbed": [_("No published test bed has this slug.")]}
             )

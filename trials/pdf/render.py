@@ -571,11 +571,10 @@ class _QrCode(Flowable):
     run; one path is the same picture at a fraction of the cost.
     """
 
-    QUIET_ZONE = 4  # modules of white margin the QR standard asks for
-
     def __init__(self, url: str, size: float) -> None:
         super().__init__()
-        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+        # border: the four modules of white margin the QR standard asks for
+        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
         code.add_data(url)
         self.modules = code.get_matrix()  # fits the smallest version; picks the best mask
         self.width = self.height = size
@@ -584,23 +583,17 @@ class _QrCode(Flowable):
         return self.width, self.height
 
     def draw(self) -> None:
-        count = len(self.modules)
-        box = self.width / (count + 2 * self.QUIET_ZONE)
+        box = self.width / len(self.modules)
         path = self.canv.beginPath()
-        for r, row in enumerate(self.modules):
-            y = self.height - (r + self.QUIET_ZONE + 1) * box
-            c = 0
+        for row_number, row in enumerate(self.modules, 1):
+            column = 0
             for dark, run in itertools.groupby(row):
                 length = len(list(run))
                 if dark:
-                    path.rect((c + self.QUIET_ZONE) * box, y, length * box, box)
-                c += length
+                    path.rect(column * box, self.height - row_number * box, length * box, box)
+                column += length
         self.canv.setFillColor(colors.black)
         self.canv.drawPath(path, stroke=0, fill=1)
-
-
-def _qr_code(url: str, size: float) -> Flowable:
-    return _QrCode(url, size)
 
 
 def _verification_box(content: PackContent) -> Table:
@@ -628,7 +621,7 @@ def _verification_box(content: PackContent) -> Table:
     ]
     qr_size = 34 * mm
     table = Table(
-        [[_qr_code(content.verify_url, qr_size), text]],
+        [[_QrCode(content.verify_url, qr_size), text]],
         colWidths=[qr_size + 8 * mm, FRAME_WIDTH - qr_size - 8 * mm],
         hAlign="LEFT",
     )
@@ -867,10 +860,6 @@ class _ProgressChart(Flowable):
         canvas.drawString(left + length + 3, baseline, _bar_label(kpi))
 
 
-def _kpi_chart(kpis: Sequence[PackKpi]) -> Flowable:
-    return _ProgressChart(kpis)
-
-
 def _unmeasured_notes(kpis: Sequence[PackKpi]) -> list[Flowable]:
     notes = []
     for kpi in kpis:
@@ -890,7 +879,7 @@ def _kpis(content: PackContent) -> list[Flowable]:
         return [*story, _none(_("No key performance indicators were set for this trial."))]
     story += [_kpi_table(content.kpis), Spacer(1, 6), *_unmeasured_notes(content.kpis)]
     for start in range(0, len(content.kpis), CHART_MAX_BARS):
-        story += [Spacer(1, 6), _kpi_chart(content.kpis[start : start + CHART_MAX_BARS])]
+        story += [Spacer(1, 6), _ProgressChart(content.kpis[start : start + CHART_MAX_BARS])]
     return story
 
 
