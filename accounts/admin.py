@@ -73,6 +73,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: events are never edited."""
 
     list_display = ["created_at", "action", "actor", "organisation", "summary"]
+    list_select_related = ["actor", "organisation"]  # nullable: not followed by default
     list_filter = ["action"]
     search_fields = ["summary", "object_id"]
 

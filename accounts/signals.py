@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.exceptions import Conflict
+from core.forms_util import error_message
 
 from .middleware import LANGUAGE_TO_REMEMBER, SESSION_KEY
 from .models import User
@@ -31,10 +32,7 @@ def accept_invitation_after_login(
     try:
         membership = invitation_accept(user=user, token=token)
     except (ValidationError, PermissionDenied, Conflict) as error:
-        message = getattr(error, "message", None) or " ".join(
-            getattr(error, "messages", [str(error)])
-        )
-        messages.error(request, message)
+        messages.error(request, error_message(error))
         return
     request.session[SESSION_KEY] = membership.organisation_id
     messages.success(

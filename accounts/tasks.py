@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from .models import Invitation
+from .notifications import absolute
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -42,12 +43,7 @@ def send_notification_email(notification_id: int) -> None:
         return
     body = notification.body
     if notification.url:
-        link = (
-            settings.SITE_URL + notification.url
-            if notification.url.startswith("/")
-            else notification.url
-        )
-        body = f"{body}\n\n{link}"
+        body = f"{body}\n\n{absolute(notification.url)}"
     body += "\n\nTest Bed Exchange\n" + settings.SITE_URL
     send_mail("[Test Bed Exchange] " + notification.subject, body, None, [notification.user.email])
     Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())

@@ -9,13 +9,13 @@ the prefix; the token itself exists only in the response that shows it once.
 from __future__ import annotations
 
 import datetime
-import secrets
 import string
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
 from .events import record_event
@@ -30,14 +30,10 @@ LAST_USED_GRANULARITY = datetime.timedelta(minutes=1)
 MAX_NAME_LENGTH = 100
 
 
-def _random(length: int, alphabet: str = ALPHABET) -> str:
-    return "".join(secrets.choice(alphabet) for _ in range(length))
-
-
 def new_token() -> tuple[str, str]:
     """A fresh (prefix, token) pair."""
-    prefix = _random(PREFIX_LENGTH, string.ascii_lowercase + string.digits)
-    return prefix, f"{TOKEN_PREFIX}_{prefix}_{_random(SECRET_LENGTH)}"
+    prefix = get_random_string(PREFIX_LENGTH, string.ascii_lowercase + string.digits)
+    return prefix, f"{TOKEN_PREFIX}_{prefix}_{get_random_string(SECRET_LENGTH, ALPHABET)}"
 
 
 def looks_like_token(value: str) -> bool:

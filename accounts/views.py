@@ -7,13 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import Conflict
 from core.forms_util import apply_validation_error, error_message
 from core.pagination import paginate
+from core.redirects import redirect_back
 
 from . import selectors, services
 from .forms import InvitationForm, OrganisationEditForm, OrganisationForm, ProfileForm
@@ -56,11 +56,7 @@ def organisation_switch(request: HttpRequest) -> HttpResponse:
     messages.success(
         request, _("You are now acting for %(name)s.") % {"name": request.organisation.name}
     )
-    return redirect(request.POST.get("next") if _is_local(request.POST.get("next")) else "home")
-
-
-def _is_local(url: str | None) -> bool:
-    return bool(url) and url.startswith("/") and not url.startswith("//")
+    return redirect_back(request, request.POST.get("next"), "home")
 
 
 @login_required
@@ -247,11 +243,8 @@ def switch_language(request: HttpRequest, code: str) -> HttpResponse:
     """
     if code not in dict(settings.LANGUAGES):
         raise Http404
-    next_url = request.GET.get("next", "/")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = "/"
     if request.user.is_authenticated:
         services.user_set_language(user=request.user, language=code)
-    response = redirect(next_url)
+    response = redirect_back(request, request.GET.get("next"), "/")
     remember_language(response, code)
     return response

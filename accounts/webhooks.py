@@ -250,9 +250,9 @@ def _emit(
         return []
     endpoints = [
         endpoint
-        for endpoint in WebhookEndpoint.objects.filter(
-            organisation_id__in=ids, active=True
-        ).select_related("organisation")
+        for endpoint in WebhookEndpoint.objects.filter(organisation_id__in=ids, active=True)
+        .select_related("organisation")
+        .defer("secret")  # decrypted only to sign, in deliver()
         if event in endpoint.events
     ]
     now = timezone.now()
@@ -429,6 +429,7 @@ def endpoints_for_admin(user: User) -> QuerySet[WebhookEndpoint]:
     return (
         WebhookEndpoint.objects.filter(organisation__in=admin_organisations(user))
         .select_related("organisation")
+        .defer("secret")  # read (and decrypted) only when an admin asks to see it
         .order_by("organisation__name", "-created_at", "-id")
     )
 

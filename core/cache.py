@@ -50,7 +50,8 @@ def page_key(kind: str, request: HttpRequest) -> str:
     return f"{kind}:{page_version()}:{get_language()}:{path}"
 
 
-def _cacheable(request: HttpRequest) -> bool:
+def is_anonymous_read(request: HttpRequest) -> bool:
+    """A GET or HEAD from someone not signed in, with no messages waiting for them."""
     user = getattr(request, "user", None)
     if request.method not in ("GET", "HEAD") or (user is not None and user.is_authenticated):
         return False
@@ -61,28 +62,40 @@ def _cacheable(request: HttpRequest) -> bool:
     )
 
 
+def cached_page(key: str) -> HttpResponse | None:
+    """The page kept under ``key``, marked ``X-Cache: hit``; None if there is none."""
+    try:
+        cached = cache.get(key)
+    except Exception:  # noqa: BLE001 — a cache that is down must not take pages down
+        return None
+    if cached is None:
+        return None
+    status, content, content_type = cached
+    response = HttpResponse(content, status=status, content_type=content_type)
+    response["X-Cache"] = "hit"
+    return response
+
+
+def keep_page(key: str, content: bytes, content_type: str) -> None:
+    """Keep a 200 page for ``PAGE_SECONDS``; a cache that is down only costs time."""
+    with contextlib.suppress(Exception):
+        cache.set(key, (200, content, content_type), PAGE_SECONDS)
+
+
 def cache_anonymous_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not _cacheable(request):
+        if not is_anonymous_read(request):
             return view(request, *args, **kwargs)
         key = page_key("anonymous-page", request)
-        try:
-            cached = cache.get(key)
-        except Exception:  # noqa: BLE001 — a cache that is down must not take pages down
-            cached = None
+        cached = cached_page(key)
         if cached is not None:
-            status, content, content_type = cached
-            response = HttpResponse(content, status=status, content_type=content_type)
-            response["X-Cache"] = "hit"
-            return response
+            return cached
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render) and not response.is_rendered:
             response = response.render()
         if response.status_code == 200 and not response.cookies and not response.streaming:
-            # A cache that is down must not take the page down: it is served all the same.
-            with contextlib.suppress(Exception):
-                cache.set(key, (200, response.content, response["Content-Type"]), PAGE_SECONDS)
+            keep_page(key, response.content, response["Content-Type"])
         return response
 
     return wrapper

@@ -18,6 +18,7 @@ from core.downloads import private_file_response
 from core.exceptions import Conflict
 from core.forms_util import apply_validation_error, error_message
 from core.pagination import paginate
+from core.redirects import redirect_back
 from testbeds.booking import pending_that_fit
 from testbeds.selectors import testbed_for_viewer
 
@@ -187,10 +188,7 @@ def _step(
         messages.error(request, error_message(error))
     else:
         messages.success(request, done)
-    next_url = request.POST.get("next", "")
-    if next_url.startswith("/") and not next_url.startswith("//"):
-        return redirect(next_url)
-    return redirect(trial)
+    return redirect_back(request, request.POST.get("next"), trial)
 
 
 @login_required

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -20,7 +18,7 @@ from rest_framework.response import Response
 
 from accounts.models import Organisation
 from accounts.permissions import organisations_of
-from core.cache import PAGE_SECONDS, page_key
+from core.cache import cached_page, is_anonymous_read, keep_page, page_key
 
 from .. import selectors, services
 from ..availability import calendar_days
@@ -106,18 +104,15 @@ class TestBedViewSet(
 
     def list(self, request: Request, *args, **kwargs) -> HttpResponse:
         """The public catalogue. Anonymous answers are cached like the catalogue page."""
-        anonymous = not request.user.is_authenticated and "HTTP_AUTHORIZATION" not in request.META
+        if not is_anonymous_read(request) or "HTTP_AUTHORIZATION" in request.META:
+            return super().list(request, *args, **kwargs)
         key = page_key("api-testbeds", request)
-        if anonymous:
-            with contextlib.suppress(Exception):  # a cache that is down only costs time
-                cached = cache.get(key)
-                if cached is not None:
-                    return HttpResponse(cached, content_type="application/json")
+        cached = cached_page(key)
+        if cached is not None:
+            return cached
         response = super().list(request, *args, **kwargs)
-        if anonymous and response.status_code == 200:
-            body = JSONRenderer().render(response.data)
-            with contextlib.suppress(Exception):
-                cache.set(key, body, PAGE_SECONDS)
+        if response.status_code == 200:
+            keep_page(key, JSONRenderer().render(response.data), "application/json")
         return response
 
     def get_queryset(self) -> QuerySet[TestBed]:

@@ -459,6 +459,16 @@ def test_the_secret_still_reads_after_the_secret_key_is_rotated(receiver, startu
     settings.SECRET_KEY_FALLBACKS = []
     with pytest.raises(ImproperlyConfigured, match="SECRET_KEY_FALLBACKS"):
         WebhookEndpoint.objects.get(pk=endpoint.pk)
+    # Without the old key only signing fails: listing and emitting never read the secret.
+    assert [e.pk for e in webhooks.endpoints_for_admin(startup.user)] == [endpoint.pk]
+    with transaction.atomic():
+        webhooks.emit(
+            "booking.approved",
+            organisations=[startup.organisation],
+            object_type="trial",
+            object_id=1,
+        )
+    assert WebhookDelivery.objects.filter(endpoint=endpoint).count() == 1
 
 
 def test_a_secret_stored_before_encryption_reads_and_is_encrypted_on_save(receiver, startup):

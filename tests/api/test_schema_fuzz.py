@@ -116,7 +116,7 @@ def run_cases(strategy, budget: int, headers: dict, stats: dict) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_every_operation_as_every_role(settings):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,

@@ -20,7 +20,7 @@ from trials import services
 from trials.models import EvidencePack, Trial
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def restore_into(backup: Path, media: Path, env: dict) -> None:
@@ -90,6 +90,15 @@ def test_backup_restores_every_trial_and_pack(completed_pack_trial, tmp_path, se
     else:
         name, env = "", {"SQLITE_PATH": str(tmp_path / "restored.sqlite3")}
     media = tmp_path / "restored-media"
+    stale = None
+    if not name:
+        # Restore over a live database in WAL mode, with a connection open, as a running
+        # service would leave it: nothing of the old data may survive in its log.
+        stale = sqlite3.connect(env["SQLITE_PATH"])
+        stale.execute("PRAGMA journal_mode=WAL")
+        stale.execute("CREATE TABLE trials_trial (id INTEGER PRIMARY KEY, title TEXT)")
+        stale.execute("INSERT INTO trials_trial VALUES (999, 'stale')")
+        stale.commit()
     try:
         restore_into(backup, media, env)
         assert sorted(rows(env, "SELECT code, sha256 FROM trials_evidencepack")) == expected_packs
@@ -100,5 +109,7 @@ def test_backup_restores_every_trial_and_pack(completed_pack_trial, tmp_path, se
         restored_pdf = (media / file_name).read_bytes()
         assert hashlib.sha256(restored_pdf).hexdigest() == pack.sha256
     finally:
+        if stale is not None:
+            stale.close()
         if name:
             drop_postgres(name)

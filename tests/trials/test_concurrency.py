@@ -14,7 +14,7 @@ from tests.factories import MembershipFactory, OrganisationFactory, TestBedFacto
 from trials import services
 from trials.models import Trial
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 THREADS = 50
 TODAY = timezone.localdate()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import subprocess
 import tarfile
 from pathlib import Path
@@ -59,7 +60,11 @@ class Command(BaseCommand):
             if result.returncode:
                 raise CommandError(f"pg_restore failed: {result.stderr.strip()}")
             return
-        shutil.copyfile(dump, db["NAME"])
+        # SQLite's backup API, not a file copy: the live database runs in WAL mode, and a
+        # copy over its file would leave the old write-ahead log to be replayed on top.
+        connection.ensure_connection()
+        with sqlite3.connect(dump) as source:
+            source.backup(connection.connection)
 
     def _media(self, archive_path: Path) -> None:
         root = Path(settings.MEDIA_ROOT)
