@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils import timezone
 from icalendar import Calendar, Event
 
 from accounts.models import Organisation
@@ -35,7 +34,7 @@ def _calendar(name: str) -> Calendar:
 def _event(trial: Trial, summary: str, description: str) -> Event:
     event = Event()
     event.add("uid", f"trial-{trial.pk}@testbed.exchange")
-    event.add("dtstamp", trial.status_changed_at or timezone.now())
+    event.add("dtstamp", trial.status_changed_at)
     event.add("dtstart", trial.booking.start)
     event.add(
         "dtend", trial.booking.end

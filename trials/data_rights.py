@@ -16,12 +16,19 @@ from typing import IO
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.events import record_event
-from accounts.models import Invitation, Membership, Notification, Organisation, User
+from accounts.models import (
+    ApiToken,
+    Invitation,
+    Membership,
+    Notification,
+    Organisation,
+    User,
+)
 from accounts.permissions import require_member
 from testbeds.models import Booking, TestBed
 
@@ -113,7 +120,11 @@ def organisation_export(*, actor: User, organisation: Organisation) -> IO[bytes]
     require_member(actor, organisation, admin=True)
     trials = list(_trials_of(organisation))
     testbeds = list(
-        TestBed.objects.filter(organisation=organisation).prefetch_related("photos", "blackouts")
+        TestBed.objects.filter(organisation=organisation).prefetch_related(
+            "photos",
+            "blackouts",
+            Prefetch("bookings", queryset=Booking.objects.select_related("organisation")),
+        )
     )
     data = {
         "exported_at": timezone.now(),
@@ -139,11 +150,15 @@ def organisation_export(*, actor: User, organisation: Organisation) -> IO[bytes]
                 "closures": [
                     {"start": b.start, "end": b.end, "reason": b.reason} for b in t.blackouts.all()
                 ],
-                "bookings": list(
-                    Booking.objects.filter(testbed=t).values(
-                        "start", "end", "status", "organisation__name"
-                    )
-                ),
+                "bookings": [
+                    {
+                        "start": b.start,
+                        "end": b.end,
+                        "status": b.status,
+                        "organisation__name": b.organisation.name,
+                    }
+                    for b in t.bookings.all()
+                ],
             }
             for t in testbeds
         ],
@@ -216,10 +231,7 @@ def account_delete(*, actor: User, user: User) -> None:
     Authenticator.objects.filter(user=user).delete()
     UserSession.objects.filter(user=user).delete()
     Membership.objects.filter(user=user).delete()
-    from accounts import models as account_models
-
-    if hasattr(account_models, "ApiToken"):
-        account_models.ApiToken.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user).delete()
     user.full_name = DELETED_NAME
     user.email = f"deleted-{user.pk}@deleted.invalid"
     user.is_active = False

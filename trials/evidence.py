@@ -68,7 +68,7 @@ def _approvals(trial: Trial) -> tuple[PackApproval, ...]:
     return tuple(items)
 
 
-def _kpis(trial: Trial, data: dict) -> tuple[PackKpi, ...]:
+def _kpis(data: dict) -> tuple[PackKpi, ...]:
     kpis = []
     for row in kpi_rows(data["kpis"]):
         kpi = row["kpi"]
@@ -171,7 +171,7 @@ def build_pack_content(
         recommendation=str(Recommendation(trial.recommendation).label)
         if trial.recommendation
         else "",
-        kpis=_kpis(trial, data),
+        kpis=_kpis(data),
         log_entries=tuple(
             PackLogEntry(
                 date=e.date,

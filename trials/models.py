@@ -33,7 +33,6 @@ class TrialStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-OPEN_STATUSES = {TrialStatus.REQUESTED, TrialStatus.APPROVED, TrialStatus.ACTIVE}
 # The start-up may change the plan, KPIs, log and files in these states.
 EDITABLE_STATUSES = {
     TrialStatus.REQUESTED,
@@ -42,12 +41,10 @@ EDITABLE_STATUSES = {
     TrialStatus.COMPLETED,
     TrialStatus.CHANGES_REQUESTED,
 }
-CLOSED_STATUSES = {
-    TrialStatus.DECLINED,
-    TrialStatus.WITHDRAWN,
-    TrialStatus.CANCELLED,
-    TrialStatus.ACCEPTED,
-}
+# Measurements are recorded from the start until the evidence is submitted.
+MEASURABLE_STATUSES = {TrialStatus.ACTIVE, TrialStatus.COMPLETED, TrialStatus.CHANGES_REQUESTED}
+# Evidence is submitted (again) in these states.
+SUBMITTABLE_STATUSES = {TrialStatus.COMPLETED, TrialStatus.CHANGES_REQUESTED}
 
 
 # What the start-up writes, in the order pages, the API, exports and packs show it.
@@ -193,10 +190,6 @@ class Trial(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
 
     @property
     def reference(self) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import (
@@ -333,7 +332,3 @@ def running_on(testbeds: QuerySet[TestBed]) -> QuerySet[Trial]:
         .select_related("organisation", "testbed", "booking")
         .order_by("booking__end", "pk")
     )
-
-
-def as_percent(share: float | None) -> Decimal | None:
-    return None if share is None else Decimal(round(share * 100, 1))

@@ -96,13 +96,13 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The officer's view: what is stuck, what worked, where, in aggregate figures."""
     programme = officer_programme(request.user, pk)
     form = PortfolioFilterForm(request.GET or None)
-    filters = form.to_filter() if form.is_bound else portfolio.PortfolioFilter()
+    filters = form.to_filter()
     figures = portfolio.programme_figures(programme, filters)
     trials = portfolio.programme_trials(programme, filters)
     success = figures.kpi_success
     context = {
         "programme": programme,
-        "form": form if form.is_bound else PortfolioFilterForm(),
+        "form": form,
         "figures": figures,
         "status_bars": [b for b in _bars(figures.by_status) if b.value],
         "region_bars": _bars(figures.by_region),
@@ -124,11 +124,8 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def programme_summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     programme = officer_programme(request.user, pk)
     form = PortfolioFilterForm(request.GET or None)
-    filters = form.to_filter() if form.is_bound else portfolio.PortfolioFilter()
     pdf = render_portfolio_summary(
-        programme,
-        portfolio.programme_figures(programme, filters),
-        form.describe() if form.is_bound else _("all trials"),
+        programme, portfolio.programme_figures(programme, form.to_filter()), form.describe()
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="portfolio-{programme.pk}.pdf"'
@@ -136,18 +133,29 @@ def programme_summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+MAX_PERIOD_DAYS = 3 * 366
+
+
 class PeriodForm(forms.Form):
     period_start = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput())
     period_end = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput())
 
-    def period(self) -> tuple[datetime.date, datetime.date]:
+    def clean(self) -> dict:
+        data = super().clean()
+        first, last = self._chosen(data)
+        if last < first:
+            self.add_error("period_end", _("The end date must be on or after the start date."))
+        elif (last - first).days > MAX_PERIOD_DAYS:
+            self.add_error("period_end", _("Choose a period of at most three years."))
+        return data
+
+    def _chosen(self, data: dict) -> tuple[datetime.date, datetime.date]:
         first, last = portfolio.current_quarter()
-        if self.is_valid():
-            first = self.cleaned_data.get("period_start") or first
-            last = self.cleaned_data.get("period_end") or last
-        if last < first or (last - first).days > 3 * 366:
-            first, last = portfolio.current_quarter()
-        return first, last
+        return data.get("period_start") or first, data.get("period_end") or last
+
+    def period(self) -> tuple[datetime.date, datetime.date]:
+        """The period chosen, or this quarter when none (or an impossible one) was given."""
+        return self._chosen(self.cleaned_data if self.is_valid() else {})
 
 
 @login_required

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from accounts.notifications import members_of, notify
 from testbeds.models import WaitlistEntry
 
+from . import portfolio
 from .models import Trial, TrialStatus
 from .services import reviewers_of
 
@@ -76,9 +77,9 @@ def ending_soon(today: datetime.date) -> int:
 
 def evidence_overdue(today: datetime.date, now: datetime.datetime) -> int:
     """To the start-up, with a copy to the programme's officers."""
-    due = now - datetime.timedelta(days=settings.EVIDENCE_DUE_DAYS)
     sent = 0
-    for trial in _trials(status=TrialStatus.COMPLETED, completed_at__lt=due):
+    overdue = portfolio.evidence_overdue(Trial.objects.all(), now).select_related("programme__team")
+    for trial in overdue:
         officers = members_of(trial.programme.team) if trial.programme_id else []
         sent += len(
             notify(

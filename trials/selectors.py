@@ -200,8 +200,6 @@ def pack_for_verification(code: str) -> EvidencePack:
 
 def verification_facts(pack: EvidencePack) -> dict:
     """What the public verification page may say about a pack: status, decision, fingerprint."""
-    from .models import Review
-
     latest = pack.trial.packs.order_by("-version").values_list("version", flat=True).first()
     review = Review.objects.filter(pack=pack).order_by("-created_at").first()
     final_review = None

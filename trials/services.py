@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, Max
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -29,7 +30,15 @@ from core.tasks import enqueue
 from testbeds import booking as capacity
 from testbeds.models import ApplicationQuestion, Booking, TestBed, WaitlistEntry
 
-from .models import OUTCOME_FIELDS, PLAN_FIELDS, Trial, TrialEvent, TrialStatus
+from .models import (
+    MEASURABLE_STATUSES,
+    OUTCOME_FIELDS,
+    PLAN_FIELDS,
+    SUBMITTABLE_STATUSES,
+    Trial,
+    TrialEvent,
+    TrialStatus,
+)
 
 ONE_DAY = datetime.timedelta(days=1)
 WAITLIST_OFFER_DAYS = 3
@@ -579,6 +588,20 @@ def _clean_approvals(value: dict) -> dict:
     return cleaned
 
 
+def _check_programme_change(trial: Trial, programme: Programme | None) -> None:
+    """The programme decides who reviews the evidence and which officers see the trial:
+    it must be a programme team's, and it is fixed once evidence has been submitted."""
+    if programme is not None and (
+        not isinstance(programme, Programme) or not programme.team.is_programme_team
+    ):
+        raise ValidationError({"programme": _("Choose a programme.")})
+    new_id = programme.pk if programme is not None else None
+    if new_id != trial.programme_id and trial.packs.exists():
+        raise ValidationError(
+            {"programme": _("The programme cannot change once evidence has been submitted.")}
+        )
+
+
 def _apply_fields(trial: Trial, fields: dict[str, Any], allowed: set[str]) -> list[str]:
     unknown = set(fields) - allowed
     if unknown:
@@ -588,8 +611,8 @@ def _apply_fields(trial: Trial, fields: dict[str, Any], allowed: set[str]) -> li
     for name, value in fields.items():
         if name == "approvals":
             value = _clean_approvals(value)
-        if name == "programme" and value is not None and not isinstance(value, Programme):
-            raise ValidationError({"programme": _("Choose a programme.")})
+        if name == "programme":
+            _check_programme_change(trial, value)
         setattr(trial, name, value)
     start, target = trial.trl_start, trial.trl_target
     if start is not None and target is not None and target < start:
@@ -661,9 +684,10 @@ def kpi_add(
         raise ValidationError({"name": _("Name the KPI.")})
     if direction not in Kpi.Direction.values:
         raise ValidationError({"direction": _("Choose whether higher or lower is better.")})
-    if trial.kpis.count() >= 30:
+    existing = trial.kpis.aggregate(count=Count("id"), last=Max("position"))
+    if existing["count"] >= 30:
         raise ValidationError({"name": _("A trial can have up to 30 KPIs.")})
-    position = trial.kpis.count() + 1
+    position = (existing["last"] or 0) + 1  # after the last, even when an earlier one went
     kpi = Kpi.objects.create(
         trial=trial,
         position=position,
@@ -738,11 +762,7 @@ def measurement_add(*, actor: User, kpi, value: Any, date: datetime.date, note: 
     from .models import Measurement
 
     trial = _editable_by_startup(actor, kpi.trial)
-    if trial.status not in (
-        TrialStatus.ACTIVE,
-        TrialStatus.COMPLETED,
-        TrialStatus.CHANGES_REQUESTED,
-    ):
+    if trial.status not in MEASURABLE_STATUSES:
         raise Conflict(_("Measurements are recorded once the trial has started."), code="too_early")
     if date > timezone.localdate():
         raise ValidationError({"date": _("The date cannot be in the future.")})
@@ -977,7 +997,7 @@ def trial_submit(*, actor: User, trial: Trial):
 
     trial, testbed = _locked(trial)
     require_startup_of(actor, trial)
-    if trial.status not in (TrialStatus.COMPLETED, TrialStatus.CHANGES_REQUESTED):
+    if trial.status not in SUBMITTABLE_STATUSES:
         raise InvalidTransition(_("Only a completed trial can be submitted."))
     gaps = submission_gaps(trial)
     if gaps:

@@ -39,10 +39,14 @@ from .forms import (
     TrialRequestForm,
     VerifyForm,
 )
-from .models import EvidenceFile, EvidencePack, Kpi, TrialStatus
-
-MEASURABLE = (TrialStatus.ACTIVE, TrialStatus.COMPLETED, TrialStatus.CHANGES_REQUESTED)
-SUBMITTABLE = (TrialStatus.COMPLETED, TrialStatus.CHANGES_REQUESTED)
+from .models import (
+    MEASURABLE_STATUSES,
+    SUBMITTABLE_STATUSES,
+    EvidenceFile,
+    EvidencePack,
+    Kpi,
+    TrialStatus,
+)
 
 
 def is_reviewer(user, trial) -> bool:
@@ -152,9 +156,10 @@ def trial_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "kpi_rows": kpi_rows,
         **data,
         "log_form": LogEntryForm(initial={"date": today}),
-        "can_measure": roles.startup and trial.status in MEASURABLE,
+        "can_measure": roles.startup and trial.status in MEASURABLE_STATUSES,
+        "can_submit": roles.startup and trial.status in SUBMITTABLE_STATUSES,
         "submission_gaps": submission_gaps(trial)
-        if roles.startup and trial.status in SUBMITTABLE
+        if roles.startup and trial.status in SUBMITTABLE_STATUSES
         else [],
         "can_review": trial.status == TrialStatus.SUBMITTED and is_reviewer(request.user, trial),
         "review_form": ReviewForm(),

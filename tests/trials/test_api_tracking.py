@@ -15,6 +15,7 @@ from PIL import Image
 
 from tests.factories import MembershipFactory, ProgrammeFactory, TestBedFactory
 from tests.trials.conftest import TODAY
+from tests.trials.test_tracking import pdf_bytes
 from trials import services
 from trials.models import EvidenceFile, EvidencePack, Kpi, LogEntry, Measurement, Trial
 
@@ -387,7 +388,8 @@ def test_files_upload_list_download_and_remove(client, active_trial, startup, ot
     assert accepting.status_code == 200
 
     for refused, field in [
-        ({"file": upload("notes.exe", b"MZ\x90\x00")}, "caption"),
+        ({"file": upload("notes.exe", b"MZ\x90\x00"), "caption": "Notes"}, "file"),
+        ({"file": upload("notes.pdf", pdf_bytes())}, "caption"),
         ({"caption": "Nothing"}, "file"),
         ({"file": upload("fake.jpg", b"not an image"), "caption": "Fake"}, "file"),
     ]:
@@ -624,3 +626,11 @@ def test_unknown_ids_answer_404_in_the_one_error_format(startup_client, method, 
     response = getattr(startup_client, method)(f"{API}{path}", content_type="application/json")
     body = assert_error(response, 404, "not_found")
     assert set(body) == {"code", "message"}
+
+
+def test_a_new_kpi_goes_after_the_last_even_after_a_removal(startup_client, active_trial):
+    first, second = add_kpi(startup_client, active_trial), add_kpi(startup_client, active_trial)
+    assert startup_client.delete(f"{API}/kpis/{first['id']}/").status_code == 204
+    third = add_kpi(startup_client, active_trial)
+    positions = dict(Kpi.objects.values_list("id", "position"))
+    assert positions[third["id"]] > positions[second["id"]]

@@ -122,6 +122,30 @@ def test_submit_renders_a_pack_with_every_section(
     assert "Sign-off" not in text
 
 
+def test_the_programme_is_fixed_once_evidence_is_submitted(
+    completed_trial, startup, officer, django_capture_on_commit_callbacks
+):
+    """The programme decides who reviews: a start-up cannot move a reviewed trial elsewhere."""
+    from tests.factories import OrganisationFactory, ProgrammeFactory
+
+    not_a_programme_team = ProgrammeFactory(team=OrganisationFactory(start_up=True))
+    with pytest.raises(ValidationError, match="Choose a programme"):
+        services.trial_update_plan(
+            actor=startup.user, trial=completed_trial, programme=not_a_programme_team
+        )
+    pack = submit(completed_trial, startup, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.pack_review(
+            actor=officer.user, pack=pack, decision="changes_requested", comments="More data."
+        )
+    with pytest.raises(ValidationError, match="cannot change once evidence"):
+        services.trial_update_plan(
+            actor=startup.user, trial=completed_trial, programme=ProgrammeFactory()
+        )
+    completed_trial.refresh_from_db()
+    assert completed_trial.programme.team == officer.organisation
+
+
 def test_later_edits_leave_stored_versions_unchanged(
     completed_trial, startup, officer, django_capture_on_commit_callbacks
 ):

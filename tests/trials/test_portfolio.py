@@ -232,6 +232,21 @@ def test_provider_dashboard(client, provider):
     assert page.context["utilisation"][0].booked_days > 0
 
 
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        ("2027-03-01", "2027-01-01", "The end date must be on or after the start date."),
+        ("2020-01-01", "2027-01-01", "Choose a period of at most three years."),
+    ],
+)
+def test_provider_dashboard_says_why_a_period_is_not_used(client, provider, start, end, message):
+    client.force_login(provider.user)
+    page = client.get(reverse("provider_dashboard"), {"period_start": start, "period_end": end})
+    assert page.status_code == 200
+    assert message in page.content.decode()
+    assert page.context["period"] == portfolio.current_quarter()
+
+
 def test_reminders_go_once_to_the_right_people(
     startup, provider, programme, django_capture_on_commit_callbacks
 ):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -95,9 +95,6 @@ def _step_schema(summary: str, request=None):
     )
 
 
-# Reads scoped to the trials the person can see (candidates for selectors.py).
-
-
 class PassThroughNegotiation(BaseContentNegotiation):
     """Downloads answer with the file's own type whatever the client accepts; errors in JSON."""
 
@@ -160,9 +157,12 @@ class TrialViewSet(
         return trial
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
-        return Response(self._detail(self.get_object()))
+        trial = self.get_object()
+        prefetch_related_objects([trial], "events")
+        return Response(TrialDetailSerializer(trial, context=self.get_serializer_context()).data)
 
     def _detail(self, trial: Trial) -> dict:
+        """The trial as it is after a change (read again: the service may have moved it)."""
         trial = (
             selectors.with_list_data(Trial.objects.filter(pk=trial.pk))
             .prefetch_related("events")
