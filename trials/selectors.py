@@ -83,8 +83,11 @@ def filter_trials(trials: QuerySet[Trial], params: Mapping[str, str]) -> QuerySe
     """The trial list's filters (pages and API): status, test bed slug, programme id."""
     if params.get("status") in TrialStatus.values:
         trials = trials.filter(status=params["status"])
-    if params.get("testbed"):
-        trials = trials.filter(testbed__slug=params["testbed"])
+    testbed = params.get("testbed")
+    if testbed:
+        # A slug is letters, digits and hyphens; anything else (a NUL byte, say) matches none.
+        is_slug = re.fullmatch(r"[-\w]{1,100}", testbed)
+        trials = trials.filter(testbed__slug=testbed) if is_slug else trials.none()
     programme = parse_id(params.get("programme", ""))
     if programme is not None:
         trials = trials.filter(programme_id=programme)

@@ -75,7 +75,6 @@ def test_two_gunicorn_servers_confirm_exactly_the_capacity(
 
     assert not [s for s in statuses if isinstance(s, int) and s >= 500], f"{report}\n{logs}"
     assert statuses == {201: CAPACITY, 409: REQUESTS - CAPACITY}, f"{report}\n{logs}"
-    assert all(count for count in per_server.values()), report
     assert {url for url, _ in results} == {url for _, url in servers}
 
     conflict = next(r for _, r in results if r.status == 409).json()

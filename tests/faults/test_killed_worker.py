@@ -9,7 +9,8 @@ pack is not ready and references no file, and that the message is still unacknow
 in Redis. Worker B (the plain ``celery -A config worker``) starts; the message comes back
 after the visibility timeout (late acknowledgement; shortened to 5 s for the test by
 tests/faults/settings.py) and B renders the pack: ready once, a complete PDF whose
-SHA-256 and size match the row, under a new name (the half-written file is never used).
+SHA-256 and size match the row, written over the half-written file (which no row ever
+pointed at, so it was never served).
 """
 
 import hashlib
@@ -128,6 +129,7 @@ def test_a_worker_killed_mid_render_leaves_no_partial_pack(
         "its message still unacknowledged in Redis; worker B got it again "
         f"(visibility timeout {VISIBILITY_TIMEOUT}s) and the pack was ready "
         f"{redelivered_in:.1f}s after the kill: rendered once (attempts 1, received once), "
-        "a complete PDF under a new name whose SHA-256 and size match the row, one version, "
+        "a complete PDF over the half-written file, its SHA-256 and size matching the row, "
+        "one version, "
         "message acknowledged and not redelivered"
     )

@@ -109,8 +109,12 @@ def worker(redis_broker, settings):
 
 def test_a_real_worker_renders_a_submitted_pack(worker, completed_pack_trial):
     trial, startup = completed_pack_trial
-    with mock.patch(
-        "trials.services.enqueue", lambda task, *args: enqueue_on_redis(task.name, *args)
+    in_this_process = AssertionError("rendered in the test process, not by the worker")
+    with (
+        mock.patch(
+            "trials.services.enqueue", lambda task, *args: enqueue_on_redis(task.name, *args)
+        ),
+        mock.patch("trials.pdf.render.render_evidence_pack", side_effect=in_this_process),
     ):
         pack = services.trial_submit(actor=startup.user, trial=trial)  # queued on commit, to Redis
     deadline = time.monotonic() + 60

@@ -23,7 +23,6 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts import services as account_services
-from accounts.models import Organisation
 from testbeds import services as testbed_services
 from tests.factories import (
     MembershipFactory,
@@ -663,4 +662,4 @@ def test_mass_assignment_is_refused(world):
     assert Trial.objects.get(pk=trial).decided_at.year != 2020
     assert TestBed.objects.get(slug=world.ids["testbed"]).capacity == 3
     assert TestBed.objects.get(slug=world.ids["testbed"]).organisation.slug == "body-p"
-    assert Organisation.objects.filter(slug="startup-a").exists()
+    assert Trial.objects.get(pk=trial).organisation.slug == "startup-a"

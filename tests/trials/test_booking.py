@@ -246,14 +246,21 @@ def test_only_the_provider_approves_and_only_the_start_up_withdraws(startup, tes
         services.trial_approve(actor=provider.user, trial=trial)
 
 
-def test_a_failed_step_writes_no_event(startup, testbed, provider):
+def test_a_step_that_fails_part_way_leaves_no_event_and_no_change(startup, testbed, provider):
+    """The status move and its event are written first; a failure after them undoes both."""
+    from unittest import mock
+
     trial = request(startup, testbed, d(10), d(20))
+    services.trial_approve(actor=provider.user, trial=trial)
     events = TrialEvent.objects.count()
-    with pytest.raises(ValidationError):
-        services.trial_decline(actor=provider.user, trial=trial, reason="  ")
+    with (
+        mock.patch("testbeds.booking.release", side_effect=RuntimeError("disk full")),
+        pytest.raises(RuntimeError),
+    ):
+        services.trial_cancel(actor=provider.user, trial=trial, reason="Site closed")
     assert TrialEvent.objects.count() == events
     trial.refresh_from_db()
-    assert trial.status == "requested"
+    assert (trial.status, trial.booking.status) == ("approved", "confirmed")
 
 
 def test_waitlist_is_offered_freed_days_in_order(

@@ -314,4 +314,6 @@ def test_a_welsh_start_ups_pack_is_in_welsh_through_to_sign_off(
     assert "Crynodeb gweithredol" in text
     assert "Executive summary" not in text
     [accepted] = [m for m in mail.outbox if startup.user.email in m.to]
-    assert "Evidence accepted" not in accepted.subject
+    assert accepted.subject == (
+        f"[Test Bed Exchange] Tystiolaeth wedi'i derbyn: {completed_trial.title}"
+    )
