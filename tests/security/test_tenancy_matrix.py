@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 from PIL import Image
 
@@ -556,8 +556,9 @@ def route_names() -> set[str]:
             if isinstance(pattern, URLResolver):
                 inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
                 walk(pattern, inner)
-            elif isinstance(pattern, URLPattern) and pattern.name:
-                names.add(namespace + pattern.name)
+            elif isinstance(pattern, URLPattern):
+                # An unnamed route could not have a rule: it counts as one without.
+                names.add(namespace + (pattern.name or f"<unnamed {pattern.pattern}>"))
 
     walk(get_resolver(), "")
     return {name for name in names if not name.startswith("admin:")}
@@ -590,10 +591,15 @@ def _client(world: World, role: str) -> Client:
 def test_the_matrix(world):
     failures = []
     clients = {role: _client(world, role) for role in ROLES}
-    for _name, rule in sorted(RULES.items()):
+    for name, rule in sorted(RULES.items()):
         if rule.path is None:
             continue
         url = rule.path(world.ids)
+        # The rule's URL must reach the route it is named for, and something must be tried.
+        reached = resolve(url.split("?")[0]).view_name
+        if reached != name or not (rule.get or rule.post):
+            failures.append(f"rule {name}: {url} reaches {reached}; tries {rule.get, rule.post}")
+            continue
         api = url.startswith("/api/")
         for method, expectations in (("get", rule.get), ("post", rule.post)):
             for role, expected in expectations.items():
