@@ -30,3 +30,8 @@ def apply_validation_error(form: forms.Form, error: Exception) -> None:
 
 
 __all__ = ["NON_FIELD_ERRORS", "apply_validation_error", "error_message"]
+
+
+def form_error_message(form: forms.Form) -> str:
+    """All of a form's errors as one message, for a page that shows messages, not the form."""
+    return " ".join(error for errors in form.errors.values() for error in errors)

@@ -223,12 +223,18 @@ class Day:
     bookable: bool  # within notice and horizon, open and with a free place
 
 
+def confirmed_bookings(
+    testbed: TestBed, start: datetime.date, end: datetime.date
+) -> QuerySet[Booking]:
+    """The test bed's confirmed bookings that share a day with [start, end)."""
+    return Booking.objects.filter(
+        testbed=testbed, status=Booking.Status.CONFIRMED, start__lt=end, end__gt=start
+    )
+
+
 def day_loads(testbed: TestBed, start: datetime.date, end: datetime.date) -> list[int]:
     """Confirmed bookings on each day of [start, end). Reads one test bed's bookings only."""
-    bookings = Booking.objects.filter(
-        testbed=testbed, status=Booking.Status.CONFIRMED, start__lt=end, end__gt=start
-    ).values_list("start", "end")
-    return loads_of(bookings, start, end)
+    return loads_of(confirmed_bookings(testbed, start, end).values_list("start", "end"), start, end)
 
 
 def loads_of(

@@ -24,7 +24,14 @@ from django.utils.translation import ngettext
 
 from core.exceptions import Conflict
 
-from .availability import day_loads, loads_of, nearest_free_windows, rebuild_free_runs
+from .availability import (
+    bookable_range,
+    confirmed_bookings,
+    day_loads,
+    loads_of,
+    nearest_free_windows,
+    rebuild_free_runs,
+)
 from .models import Blackout, Booking, TestBed
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -71,8 +78,8 @@ def check_rules(
     if end <= start:
         raise _broken("last_day", _("The last day must be on or after the first day."), "dates")
     length = (end - start).days
-    earliest = today + datetime.timedelta(days=testbed.notice_days)
-    latest_last = today + datetime.timedelta(days=testbed.horizon_days)
+    earliest, bookable_end = bookable_range(testbed, today)
+    latest_last = bookable_end - ONE_DAY
     if start < earliest:
         raise _broken(
             "first_day",
@@ -244,14 +251,8 @@ def shorten(booking: Booking, end: datetime.date) -> Booking:
     return booking
 
 
-def _confirmed(testbed: TestBed, start: datetime.date, end: datetime.date):
-    return Booking.objects.filter(
-        testbed=testbed, status=Booking.Status.CONFIRMED, start__lt=end, end__gt=start
-    )
-
-
 def _free_unit(testbed: TestBed, start: datetime.date, end: datetime.date) -> int | None:
-    taken = set(_confirmed(testbed, start, end).values_list("unit", flat=True))
+    taken = set(confirmed_bookings(testbed, start, end).values_list("unit", flat=True))
     return next((unit for unit in range(1, testbed.capacity + 1) if unit not in taken), None)
 
 
@@ -259,7 +260,7 @@ def _cluster(testbed: TestBed, booking: Booking) -> list[Booking]:
     """Confirmed bookings linked to the new one by a chain of overlaps."""
     start, end = booking.start, booking.end
     while True:
-        members = list(_confirmed(testbed, start, end).order_by("start", "end", "id"))
+        members = list(confirmed_bookings(testbed, start, end).order_by("start", "end", "id"))
         new_start = min([start, *(m.start for m in members)])
         new_end = max([end, *(m.end for m in members)])
         if (new_start, new_end) == (start, end):

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import datetime
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -381,7 +379,3 @@ class QuestionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     required = forms.BooleanField(label=_("An answer is required"), required=False, initial=True)
-
-
-def default_search_dates(today: datetime.date) -> tuple[datetime.date, datetime.date]:
-    return today + datetime.timedelta(days=14), today + datetime.timedelta(days=104)

@@ -152,16 +152,7 @@ def testbeds_of_provider(user: User) -> QuerySet[TestBed]:
 
 def testbed_for_viewer(*, slug: str, user: User | None) -> TestBed:
     """A published or paused test bed for anyone; any status for its provider's members."""
-    testbed = (
-        TestBed.objects.select_related("organisation")
-        .prefetch_related(
-            "sectors",
-            "technologies",
-            Prefetch("photos", queryset=TestBedPhoto.objects.order_by("position", "id")),
-        )
-        .filter(slug=slug)
-        .first()
-    )
+    testbed = with_listing_data(TestBed.objects.filter(slug=slug)).first()
     if testbed is None:
         raise Http404
     if testbed.status in (TestBed.Status.PUBLISHED, TestBed.Status.PAUSED):

@@ -319,6 +319,13 @@ def testbed_reset_calendar_token(*, actor: User, testbed: TestBed) -> TestBed:
     return testbed
 
 
+def _check_photo_room(testbed: TestBed) -> None:
+    if testbed.photos.count() >= MAX_PHOTOS:
+        raise ValidationError(
+            {"image": _("A test bed can have up to %(n)s photos.") % {"n": MAX_PHOTOS}}
+        )
+
+
 def photo_add(
     *, actor: User, testbed: TestBed, upload: IO[bytes], alt_text: str, caption: str = ""
 ) -> TestBedPhoto:
@@ -326,10 +333,7 @@ def photo_add(
     require_provider(actor, testbed)
     if not alt_text.strip():
         raise ValidationError({"alt_text": _("Describe the photo for people who cannot see it.")})
-    if testbed.photos.count() >= MAX_PHOTOS:
-        raise ValidationError(
-            {"image": _("A test bed can have up to %(n)s photos.") % {"n": MAX_PHOTOS}}
-        )
+    _check_photo_room(testbed)  # early, before the costly image work; again under the lock
     try:
         processed = process_image(upload)
     except ImageRejected as error:
@@ -337,6 +341,7 @@ def photo_add(
     stem = uuid.uuid4().hex
     with transaction.atomic():
         testbed = lock_testbed(testbed)
+        _check_photo_room(testbed)
         position = (testbed.photos.aggregate(m=Max("position"))["m"] or 0) + 1
         photo = TestBedPhoto(
             testbed=testbed,

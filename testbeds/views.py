@@ -18,7 +18,7 @@ from accounts.models import Organisation
 from accounts.permissions import organisations_of
 from core.cache import cache_anonymous_page
 from core.exceptions import Conflict
-from core.forms_util import apply_validation_error, error_message
+from core.forms_util import apply_validation_error, error_message, form_error_message
 from core.pagination import paginate
 
 from . import selectors, services
@@ -298,7 +298,7 @@ def blackout_add(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, _("The closure has been added."))
             return redirect("testbeds:manage", slug=slug)
-    messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    messages.error(request, form_error_message(form))
     return redirect("testbeds:manage", slug=slug)
 
 
@@ -334,7 +334,7 @@ def question_add(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, _("The question has been added."))
         return redirect("testbeds:manage", slug=slug)
-    messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    messages.error(request, form_error_message(form))
     return redirect("testbeds:manage", slug=slug)
 
 

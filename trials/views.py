@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from core.downloads import private_file_response
 from core.exceptions import Conflict
-from core.forms_util import apply_validation_error, error_message
+from core.forms_util import apply_validation_error, error_message, form_error_message
 from core.pagination import paginate
 from core.redirects import redirect_back
 from testbeds.booking import pending_that_fit
@@ -184,7 +184,7 @@ def _step(
     if form_class is not None:
         form = form_class(request.POST)
         if not form.is_valid():
-            messages.error(request, " ".join(error for e in form.errors.values() for error in e))
+            messages.error(request, form_error_message(form))
             return redirect(trial)
         kwargs = form.cleaned_data
     try:
@@ -365,7 +365,7 @@ def measurement_add(request: HttpRequest, pk: int, kpi_pk: int) -> HttpResponse:
     services.require_step(request.user, trial, "measurement")
     form = MeasurementForm(request.POST, prefix=f"kpi{kpi.pk}")
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, form_error_message(form))
         return redirect(f"{trial.get_absolute_url()}#kpi-{kpi.pk}")
     try:
         services.measurement_add(actor=request.user, kpi=kpi, **form.cleaned_data)
@@ -414,7 +414,7 @@ def log_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = LogEntryForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError(" ".join(e for errors in form.errors.values() for e in errors))
+            raise ValidationError(form_error_message(form))
         services.log_entry_add(actor=request.user, trial=trial, **form.cleaned_data)
     except (ValidationError, Conflict) as error:
         messages.error(request, error_message(error))
