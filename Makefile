@@ -10,7 +10,7 @@ help:
 	@echo "make run      set up (virtualenv, install, migrate, demo data) and serve http://127.0.0.1:8000"
 	@echo "make test     run the whole test suite (DATABASE_URL picks the database; SQLite by default)"
 	@echo "make e2e      run only the browser journeys (Chromium at /usr/bin/chromium)"
-	@echo "make lint     ruff check and format check"
+	@echo "make lint     ruff check and format check, and the import floors (lint-imports)"
 	@echo "make backup   dump the database and media into backups/<time>/"
 	@echo "make restore BACKUP=backups/<time>  put a backup back (replaces current data)"
 	@echo "make assets   rebuild the GOV.UK Frontend CSS/JS (needs Node.js; output is committed)"
@@ -56,6 +56,7 @@ e2e: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install-dev
 	$(BIN)/ruff check --fix .

@@ -18,6 +18,7 @@ from django.utils.functional import Promise
 from core.tasks import enqueue
 
 from .models import Membership, Notification, Organisation, User
+from .tasks import send_notification_email
 
 
 def notify(
@@ -35,8 +36,6 @@ def notify(
     Each person gets it in their own language: pass the subject untranslated
     (``gettext_lazy``) with its ``subject_params``.
     """
-    from .tasks import send_notification_email
-
     created = []
     seen: set[int] = set()
     for user in users:
@@ -65,7 +64,3 @@ def members_of(organisation: Organisation, *, admins_only: bool = False) -> list
     if admins_only:
         memberships = memberships.filter(role=Membership.Role.ADMIN)
     return [m.user for m in memberships]
-
-
-def absolute(url: str) -> str:
-    return settings.SITE_URL + url if url.startswith("/") else url

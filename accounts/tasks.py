@@ -8,7 +8,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from .models import Invitation
-from .notifications import absolute
+
+
+def absolute(url: str) -> str:
+    return settings.SITE_URL + url if url.startswith("/") else url
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)

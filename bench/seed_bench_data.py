@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from accounts.models import Membership, Organisation, User
-from testbeds.management.commands.seed_bench import PREFIX, STARTUP_EMAIL
+from programmes.management.commands.seed_bench import PREFIX, STARTUP_EMAIL
 from testbeds.models import Booking, TestBed
 from trials.models import Trial, TrialStatus
 

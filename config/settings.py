@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "accounts",
     "testbeds",
     "trials",
+    "programmes",
 ]
 
 MIDDLEWARE = [

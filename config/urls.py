@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy
 
 from accounts import views as account_views
 from core import views as core_views
+from programmes import views as programme_views
 from trials import calendar as calendar_feeds
 from trials import data_rights_views
-from trials import portfolio_views as trial_portfolio_views
 from trials import views as trial_views
 
 # The admin signs in through allauth, so its rate limits and two-factor login apply.
@@ -30,8 +30,8 @@ urlpatterns = [
     ),
     path("", include("accounts.urls")),
     path("", include("accounts.integrations_urls")),
-    path("programmes/", include("trials.programme_urls")),
-    path("dashboard/", trial_portfolio_views.provider_dashboard, name="provider_dashboard"),
+    path("programmes/", include("programmes.urls")),
+    path("dashboard/", programme_views.provider_dashboard, name="provider_dashboard"),
     path("testbeds/", include("testbeds.urls")),
     path("trials/", include("trials.urls")),
     path("api/", include("config.api_urls")),

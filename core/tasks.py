@@ -74,3 +74,12 @@ def try_enqueue(task: Task, *args: Any, **kwargs: Any) -> bool:
         )
         return False
     return True
+
+
+def enqueue_named(name: str, *args: Any, **kwargs: Any) -> AsyncResult | EagerResult:
+    """``enqueue`` by the task's registered name, so a service need not import its tasks
+    module (tasks import services; the other way round would be an import circle). Each
+    app's ``ready()`` imports its tasks, so the name is registered in every process."""
+    from celery import current_app
+
+    return enqueue(current_app.tasks[name], *args, **kwargs)

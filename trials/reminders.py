@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from accounts.notifications import members_of, notify
 from testbeds.models import WaitlistEntry
 
-from . import portfolio
+from . import selectors
 from .models import Trial, TrialStatus
 from .services import reviewers_of
 
@@ -78,7 +78,7 @@ def ending_soon(today: datetime.date) -> int:
 def evidence_overdue(today: datetime.date, now: datetime.datetime) -> int:
     """To the start-up, with a copy to the programme's officers."""
     sent = 0
-    overdue = portfolio.evidence_overdue(Trial.objects.all(), now).select_related("programme__team")
+    overdue = selectors.evidence_overdue(Trial.objects.all(), now).select_related("programme__team")
     for trial in overdue:
         officers = members_of(trial.programme.team) if trial.programme_id else []
         sent += len(

@@ -7,12 +7,15 @@ exist (404).
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import Membership, Organisation, User
 from testbeds.models import WaitlistEntry
@@ -282,3 +285,25 @@ def packs_visible_to(user: User) -> QuerySet[EvidencePack]:
     return with_reviews(
         EvidencePack.objects.filter(trial__in=trials_visible_to(user)).select_related("trial")
     ).order_by("id")
+
+
+def reviews_waiting(trials: QuerySet[Trial]) -> QuerySet[Trial]:
+    """Trials submitted and waiting for a decision, oldest first."""
+    return (
+        trials.filter(status=TrialStatus.SUBMITTED)
+        .select_related("organisation", "testbed")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def evidence_overdue(
+    trials: QuerySet[Trial], now: datetime.datetime | None = None
+) -> QuerySet[Trial]:
+    """Completed more than EVIDENCE_DUE_DAYS ago and still not submitted."""
+    now = now or timezone.now()
+    due = now - datetime.timedelta(days=settings.EVIDENCE_DUE_DAYS)
+    return (
+        trials.filter(status=TrialStatus.COMPLETED, completed_at__lt=due)
+        .select_related("organisation", "testbed")
+        .order_by("completed_at", "pk")
+    )

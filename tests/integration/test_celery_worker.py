@@ -112,7 +112,8 @@ def test_a_real_worker_renders_a_submitted_pack(worker, completed_pack_trial):
     in_this_process = AssertionError("rendered in the test process, not by the worker")
     with (
         mock.patch(
-            "trials.services.enqueue", lambda task, *args: enqueue_on_redis(task.name, *args)
+            "trials.services.evidence.enqueue_named",
+            lambda name, *args: enqueue_on_redis(name, *args),
         ),
         mock.patch("trials.pdf.render.render_evidence_pack", side_effect=in_this_process),
     ):

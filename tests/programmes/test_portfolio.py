@@ -12,9 +12,10 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.models import Notification
+from programmes import portfolio
 from testbeds.models import Blackout, Booking
 from tests.factories import MembershipFactory, OrganisationFactory, ProgrammeFactory, TestBedFactory
-from trials import portfolio, reminders
+from trials import reminders
 from trials.models import Kpi, Measurement, Trial
 
 pytestmark = pytest.mark.django_db

@@ -12,10 +12,10 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from core.exports import csv_response, json_response
+from trials.models import Kpi, Trial
 
-from ..models import Kpi, Trial
 from ..portfolio import kpis_with_met
-from ..portfolio_views import officer_programme
+from ..views import officer_programme
 
 TRIAL_COLUMNS = [
     "trial_id",

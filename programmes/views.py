@@ -17,9 +17,10 @@ from accounts.permissions import organisations_of, programmes_for_officer
 from core.charts import Bar
 from core.forms import DateInput
 from testbeds.models import SectorCode, TestBed
+from trials import selectors
 
-from . import portfolio, selectors
-from .pdf.portfolio import render_portfolio_summary
+from . import portfolio
+from .pdf import render_portfolio_summary
 
 
 class PortfolioFilterForm(forms.Form):

@@ -1,0 +1,1 @@
+"""Challenges: public problem statements, applications, assessment and awards (issue 17)."""

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from .reports import ProgrammeReportCsv, ProgrammeReportJson
+
+urlpatterns = [
+    path(
+        "programmes/<int:pk>/report.csv", ProgrammeReportCsv.as_view(), name="programme-report-csv"
+    ),
+    path(
+        "programmes/<int:pk>/report.json",
+        ProgrammeReportJson.as_view(),
+        name="programme-report-json",
+    ),
+]

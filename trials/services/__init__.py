@@ -1,0 +1,110 @@
+"""Every change to a trial goes through a function here, grouped by subject.
+
+- ``lifecycle``: request, approve, decline, withdraw, cancel, start, complete;
+- ``waitlist``: wait for full days and be offered them;
+- ``plans``: plan, outcome, KPIs, measurements and the progress log;
+- ``evidence``: evidence files, evidence packs (submission, rendering, review);
+- ``common``: what they share (moving a trial with its event, locks, who may act).
+
+Each function checks who may act, runs in one transaction and records an event. The
+modules import down (``common`` ← ``waitlist`` ← ``lifecycle``) and never the tasks module:
+tasks are enqueued by name.
+"""
+
+from .common import (
+    EITHER_SIDE_STEPS,
+    ONE_DAY,
+    PROVIDER_STEPS,
+    STARTUP_STEPS,
+    TRANSITIONS,
+    actor_name,
+    clean_answers,
+    require_provider_of,
+    require_reviewer,
+    require_startup_of,
+    require_step,
+    reviewers_of,
+)
+from .evidence import (
+    RENDER_PACK,
+    evidence_file_add,
+    evidence_file_remove,
+    pack_retry,
+    pack_review,
+    trial_submit,
+)
+from .lifecycle import (
+    start_due_trials,
+    trial_approve,
+    trial_cancel,
+    trial_complete,
+    trial_decline,
+    trial_request,
+    trial_start,
+    trial_withdraw,
+    waitlist_take_offer,
+)
+from .plans import (
+    OUTCOME_WRITABLE,
+    PLAN_WRITABLE,
+    kpi_add,
+    kpi_remove,
+    kpi_update,
+    log_entry_add,
+    measurement_add,
+    measurement_remove,
+    trial_update_outcome,
+    trial_update_plan,
+)
+from .waitlist import (
+    WAITLIST_OFFER_DAYS,
+    lapse_waitlist_offers,
+    waitlist_join,
+    waitlist_leave,
+    waitlist_offer_freed_days,
+)
+
+__all__ = [
+    "EITHER_SIDE_STEPS",
+    "ONE_DAY",
+    "OUTCOME_WRITABLE",
+    "PLAN_WRITABLE",
+    "PROVIDER_STEPS",
+    "RENDER_PACK",
+    "STARTUP_STEPS",
+    "TRANSITIONS",
+    "WAITLIST_OFFER_DAYS",
+    "actor_name",
+    "clean_answers",
+    "evidence_file_add",
+    "evidence_file_remove",
+    "kpi_add",
+    "kpi_remove",
+    "kpi_update",
+    "lapse_waitlist_offers",
+    "log_entry_add",
+    "measurement_add",
+    "measurement_remove",
+    "pack_retry",
+    "pack_review",
+    "require_provider_of",
+    "require_reviewer",
+    "require_startup_of",
+    "require_step",
+    "reviewers_of",
+    "start_due_trials",
+    "trial_approve",
+    "trial_cancel",
+    "trial_complete",
+    "trial_decline",
+    "trial_request",
+    "trial_start",
+    "trial_submit",
+    "trial_update_outcome",
+    "trial_update_plan",
+    "trial_withdraw",
+    "waitlist_join",
+    "waitlist_leave",
+    "waitlist_offer_freed_days",
+    "waitlist_take_offer",
+]

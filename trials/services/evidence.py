@@ -1,0 +1,302 @@
+"""Evidence: files kept with a trial, and evidence packs — submission, rendering, review."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.events import record_event
+from accounts.models import User
+from accounts.notifications import members_of, notify
+from accounts.permissions import is_member
+from accounts.webhooks import emit_for_trial
+from core.exceptions import Conflict, InvalidTransition
+from core.tasks import enqueue_named
+
+from ..models import (
+    SUBMITTABLE_STATUSES,
+    EvidenceFile,
+    EvidencePack,
+    Review,
+    Trial,
+    TrialStatus,
+    new_pack_code,
+)
+from .common import (
+    _editable_by_startup,
+    _locked,
+    _move,
+    require_reviewer,
+    require_startup_of,
+    reviewers_of,
+)
+
+# The task that renders a pack, enqueued by name: services never import the tasks module.
+RENDER_PACK = "trials.tasks.render_pack"
+
+
+def evidence_file_add(*, actor: User, trial: Trial, upload, caption: str):
+    """Keep a photo or a document. Checked by content and stored privately, with its SHA-256."""
+    import uuid
+
+    from django.core.files.base import ContentFile
+
+    from core.documents import DocumentRejected, check_document
+    from core.images import ImageRejected, process_image
+
+    with transaction.atomic():
+        _editable_by_startup(actor, trial)
+    if not caption.strip():
+        raise ValidationError({"caption": _("Say what the file shows.")})
+    name = (getattr(upload, "name", "") or "upload").rsplit("/", 1)[-1][:150]
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    stem = uuid.uuid4().hex
+    files: dict[str, tuple[str, bytes]] = {}
+    if extension in ("jpg", "jpeg", "png", "webp"):
+        try:
+            processed = process_image(upload)
+        except ImageRejected as error:
+            raise ValidationError({"file": ValidationError(error.message, code=error.code)})
+        original = processed.renditions["original"]
+        kind, content_type, sha256 = (
+            EvidenceFile.Kind.PHOTO,
+            original.content_type,
+            processed.sha256,
+        )
+        for field, rendition in (
+            ("file", "original"),
+            ("display", "display"),
+            ("thumbnail", "thumbnail"),
+            ("print_version", "print"),
+        ):
+            item = processed.renditions[rendition]
+            files[field] = (f"{stem}-{rendition}.{item.extension}", item.content)
+        size = len(original.content)
+    else:
+        try:
+            checked = check_document(upload, filename=name)
+        except DocumentRejected as error:
+            raise ValidationError({"file": ValidationError(error.message, code=error.code)})
+        upload.seek(0)
+        content = upload.read()
+        kind, content_type, sha256, size = (
+            checked.kind,
+            checked.content_type,
+            checked.sha256,
+            checked.size,
+        )
+        files["file"] = (f"{stem}.{checked.extension}", content)
+    with transaction.atomic():
+        trial = _editable_by_startup(actor, trial)
+        if trial.files.filter(removed_at__isnull=True).count() >= 100:
+            raise ValidationError({"file": _("A trial can keep up to 100 files.")})
+        evidence = EvidenceFile(
+            trial=trial,
+            kind=kind,
+            caption=caption.strip()[:250],
+            original_name=name,
+            content_type=content_type,
+            size=size,
+            sha256=sha256,
+            uploaded_by=actor,
+        )
+        for field, (filename, content) in files.items():
+            getattr(evidence, field).save(filename, ContentFile(content), save=False)
+        evidence.save()
+        record_event(
+            actor=actor,
+            action="file.added",
+            target=trial,
+            organisation=trial.organisation,
+            summary=name,
+        )
+    return evidence
+
+
+@transaction.atomic
+def evidence_file_remove(*, actor: User, evidence) -> None:
+    """Take a file out of the trial. Kept on disk: issued packs may list it."""
+    trial = _editable_by_startup(actor, evidence.trial)
+    evidence.removed_at = timezone.now()
+    evidence.save(update_fields=["removed_at"])
+    record_event(
+        actor=actor,
+        action="file.removed",
+        target=trial,
+        organisation=trial.organisation,
+        summary=evidence.original_name,
+    )
+
+
+# Evidence packs: submission, rendering and review -----------------------------------
+
+
+def _new_pack(
+    trial: Trial,
+    *,
+    actor: User | None,
+    status: Promise,
+    language: str,
+    final: bool = False,
+    review=None,
+    reviewed=None,
+):
+    """A new pack version with the trial's content frozen now; rendered after commit.
+
+    Headings, labels and dates are frozen in ``language`` so every version of a trial's pack
+    reads the same; what people wrote stays as they wrote it.
+    """
+    from ..evidence import build_pack_content
+    from ..pdf.content import content_to_json
+
+    version = (trial.packs.order_by("-version").values_list("version", flat=True).first() or 0) + 1
+    code = new_pack_code()
+    while EvidencePack.objects.filter(code=code).exists():
+        code = new_pack_code()
+    now = timezone.now().replace(microsecond=0)
+    with translation.override(language):
+        content = build_pack_content(
+            trial,
+            code=code,
+            version=version,
+            generated_at=now,
+            status=str(status),
+            review=review,
+            reviewed=reviewed,
+            language=language,
+        )
+    pack = EvidencePack.objects.create(
+        trial=trial,
+        version=version,
+        code=code,
+        is_final=final,
+        content=content_to_json(content),
+        created_by=actor,
+        created_at=now,
+    )
+    transaction.on_commit(partial(enqueue_named, RENDER_PACK, pack.pk))
+    emit_for_trial("evidence_pack.issued", trial, pack=pack)
+    return pack
+
+
+@transaction.atomic
+def trial_submit(*, actor: User, trial: Trial):
+    """Submit a completed trial for review: check it is complete, then freeze a new pack version."""
+    from ..evidence import submission_gaps
+
+    trial, testbed = _locked(trial)
+    require_startup_of(actor, trial)
+    if trial.status not in SUBMITTABLE_STATUSES:
+        raise InvalidTransition(_("Only a completed trial can be submitted."))
+    gaps = submission_gaps(trial)
+    if gaps:
+        # Keyed so the API answers {"errors": {"missing": [...]}}; each item says what to add.
+        raise ValidationError({"missing": [ValidationError(gap, code="missing") for gap in gaps]})
+    _move(trial, TrialStatus.SUBMITTED, actor=actor)
+    pack = _new_pack(
+        trial,
+        actor=actor,
+        status=gettext_lazy("Submitted for review"),
+        language=actor.language or settings.LANGUAGE_CODE,
+    )
+    notify(
+        users=reviewers_of(trial),
+        subject=gettext_lazy("Evidence pack to review: %(title)s"),
+        subject_params={"title": trial.title},
+        template="trials/notifications/submitted.txt",
+        context={"trial": trial, "pack": pack},
+        url=trial.get_absolute_url(),
+    )
+    return pack
+
+
+@transaction.atomic
+def pack_review(*, actor: User, pack, decision: str, comments: str = ""):
+    """Accept the latest pack, or ask for changes. Accepting locks the trial and issues a
+    final version with a sign-off page that names the SHA-256 of the version reviewed."""
+
+    trial, testbed = _locked(pack.trial)
+    pack = EvidencePack.objects.select_for_update().get(pk=pack.pk)
+    require_reviewer(actor, trial)
+    if decision not in Review.Decision.values:
+        raise ValidationError({"decision": _("Choose accept or request changes.")})
+    if decision == Review.Decision.CHANGES_REQUESTED and not comments.strip():
+        raise ValidationError({"comments": _("Say what needs to change.")})
+    latest = trial.packs.order_by("-version").first()
+    if pack.pk != latest.pk or trial.status != TrialStatus.SUBMITTED:
+        raise Conflict(_("Only the latest submitted version can be reviewed."), code="not_latest")
+    if pack.state != EvidencePack.State.READY:
+        raise Conflict(
+            _("The pack is still being prepared. Review it once it is ready."), code="not_ready"
+        )
+    organisation = trial.programme.team if trial.programme_id else testbed.organisation
+    review = Review.objects.create(
+        pack=pack,
+        reviewer=actor,
+        reviewer_name=actor.get_full_name(),
+        reviewer_organisation=organisation.name,
+        decision=decision,
+        comments=comments.strip(),
+        reviewed_sha256=pack.sha256,
+    )
+    emit_for_trial("evidence_pack.reviewed", trial, pack=pack, decision=decision)
+    if decision == Review.Decision.ACCEPTED:
+        _move(trial, TrialStatus.ACCEPTED, actor=actor, note=comments)
+        _new_pack(
+            trial,
+            actor=actor,
+            status=gettext_lazy("Accepted – final"),
+            language=pack.content.get("language") or settings.LANGUAGE_CODE,
+            final=True,
+            review=review,
+            reviewed=pack,
+        )
+    else:
+        _move(trial, TrialStatus.CHANGES_REQUESTED, actor=actor, note=comments)
+    notify(
+        users=members_of(trial.organisation),
+        subject=(
+            gettext_lazy("Evidence accepted: %(title)s")
+            if decision == Review.Decision.ACCEPTED
+            else gettext_lazy("Changes requested: %(title)s")
+        ),
+        subject_params={"title": trial.title},
+        template="trials/notifications/reviewed.txt",
+        context={"trial": trial, "review": review},
+        url=trial.get_absolute_url(),
+    )
+    return review
+
+
+@transaction.atomic
+def pack_retry(*, actor: User, pack):
+    """Try rendering a failed pack again."""
+
+    pack = EvidencePack.objects.select_for_update().select_related("trial").get(pk=pack.pk)
+    trial = pack.trial
+    if not (is_member(actor, trial.organisation) or is_member(actor, trial.testbed.organisation)):
+        require_reviewer(actor, trial)
+    if pack.state != EvidencePack.State.FAILED:
+        raise Conflict(
+            _("Only a pack that failed to render can be tried again."), code="not_failed"
+        )
+    pack.state = EvidencePack.State.PREPARING
+    pack.attempts = 0
+    pack.error = ""
+    pack.save(update_fields=["state", "attempts", "error"])
+    record_event(
+        actor=actor,
+        action="pack.retried",
+        target=trial,
+        organisation=trial.organisation,
+        summary=pack.code,
+    )
+    transaction.on_commit(partial(enqueue_named, RENDER_PACK, pack.pk))
+    return pack

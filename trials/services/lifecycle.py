@@ -1,0 +1,250 @@
+"""The trial lifecycle: request, decide, withdraw, cancel, start, complete.
+
+Each step checks who may take it, runs in one transaction, moves the trial (and its
+booking) and writes exactly one TrialEvent per status change. Notifications go out
+after commit. Bookings change only here, under the test bed lock (testbeds.booking).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.events import record_event
+from accounts.models import Organisation, Programme, User
+from accounts.permissions import is_member
+from accounts.webhooks import emit_for_trial
+from core.exceptions import Conflict, InvalidTransition
+from testbeds import booking as capacity
+from testbeds.models import Booking, TestBed, WaitlistEntry
+
+from ..models import (
+    Trial,
+    TrialEvent,
+    TrialStatus,
+)
+from .common import (
+    ONE_DAY,
+    _locked,
+    _move,
+    _requester_checks,
+    _tell_other_side,
+    _tell_provider_of_request,
+    _tell_startup,
+    actor_name,
+    clean_answers,
+    require_provider_of,
+    require_startup_of,
+)
+from .waitlist import _entry_for, waitlist_offer_freed_days
+
+
+def trial_request(
+    *,
+    actor: User,
+    organisation: Organisation,
+    testbed: TestBed,
+    title: str,
+    summary: str,
+    first_day: datetime.date,
+    last_day: datetime.date,
+    answers: dict[str, Any] | None = None,
+    programme: Programme | None = None,
+) -> Trial:
+    """Ask for a trial on a test bed: a Trial (requested) and a pending Booking.
+
+    Refused if the days break the test bed's rules or are already full (with the
+    nearest free dates). A test bed that needs no approval confirms at once.
+    """
+    _requester_checks(actor, organisation, programme)
+    title, summary = title.strip(), summary.strip()
+    if not title:
+        raise ValidationError({"title": _("Give the trial a title.")})
+    if not summary:
+        raise ValidationError({"summary": _("Say in a few sentences what you want to trial.")})
+    start, end = first_day, last_day + ONE_DAY
+    if not capacity.fits(testbed, start, end):
+        # Full already: refuse without queueing for the lock (the common case when many
+        # ask for the same days at once). A request that passes is checked again below.
+        capacity.check_rules(testbed, start, end)
+        raise capacity.capacity_conflict(testbed, start, end)
+    with transaction.atomic():
+        testbed = capacity.lock_testbed(testbed)
+        capacity.check_rules(testbed, start, end)
+        cleaned = clean_answers(testbed, answers or {})
+        if not capacity.fits(testbed, start, end):
+            raise capacity.capacity_conflict(testbed, start, end)
+        booking = Booking.objects.create(
+            testbed=testbed, organisation=organisation, start=start, end=end
+        )
+        trial = Trial.objects.create(
+            organisation=organisation,
+            testbed=testbed,
+            booking=booking,
+            programme=programme,
+            requested_by=actor,
+            title=title[:200],
+            summary=summary[:3000],
+            answers=cleaned,
+        )
+        TrialEvent.objects.create(
+            trial=trial,
+            actor=actor,
+            actor_name=actor_name(actor),
+            from_status="",
+            to_status=TrialStatus.REQUESTED,
+            created_at=trial.status_changed_at,
+        )
+        emit_for_trial("booking.requested", trial)
+        if testbed.requires_approval:
+            _tell_provider_of_request(trial)
+        else:
+            capacity.confirm(booking)
+            _move(
+                trial,
+                TrialStatus.APPROVED,
+                actor=None,
+                note=_("Confirmed at once: this test bed needs no approval."),
+            )
+            _tell_startup(trial, "approved")
+            emit_for_trial("booking.approved", trial)
+    return trial
+
+
+@transaction.atomic
+def trial_approve(*, actor: User, trial: Trial, note: str = "") -> Trial:
+    """The provider approves a request; its days are held if they still fit."""
+    trial, testbed = _locked(trial)
+    require_provider_of(actor, trial)
+    if trial.status != TrialStatus.REQUESTED:
+        raise InvalidTransition(_("Only a requested trial can be approved."))
+    if trial.booking.start < timezone.localdate():
+        raise Conflict(
+            _("The trial's first day has passed. Decline it, and ask the start-up for new dates."),
+            code="dates_passed",
+        )
+    capacity.confirm(trial.booking)
+    _move(trial, TrialStatus.APPROVED, actor=actor, note=note)
+    _tell_startup(trial, "approved", note=note)
+    emit_for_trial("booking.approved", trial)
+    return trial
+
+
+@transaction.atomic
+def trial_decline(*, actor: User, trial: Trial, reason: str) -> Trial:
+    trial, testbed = _locked(trial)
+    require_provider_of(actor, trial)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the request is declined.")})
+    _move(trial, TrialStatus.DECLINED, actor=actor, note=reason)
+    capacity.release(trial.booking)
+    _tell_startup(trial, "declined", note=reason)
+    emit_for_trial("booking.declined", trial)
+    return trial
+
+
+@transaction.atomic
+def trial_withdraw(*, actor: User, trial: Trial, reason: str = "") -> Trial:
+    """The start-up takes back a request that has not been approved."""
+    trial, testbed = _locked(trial)
+    require_startup_of(actor, trial)
+    _move(trial, TrialStatus.WITHDRAWN, actor=actor, note=reason)
+    capacity.release(trial.booking)
+    return trial
+
+
+@transaction.atomic
+def trial_cancel(*, actor: User, trial: Trial, reason: str) -> Trial:
+    """Either side cancels an approved or running trial; its days go to the waitlist."""
+    trial, testbed = _locked(trial)
+    by_startup = is_member(actor, trial.organisation)
+    if not by_startup:
+        require_provider_of(actor, trial)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the trial is cancelled.")})
+    _move(trial, TrialStatus.CANCELLED, actor=actor, note=reason)
+    booking = trial.booking
+    was_confirmed = booking.status == Booking.Status.CONFIRMED
+    capacity.release(booking)
+    _tell_other_side(trial, "cancelled", by_startup=by_startup, note=reason)
+    emit_for_trial("booking.cancelled", trial)
+    if was_confirmed:
+        waitlist_offer_freed_days(testbed, booking.start, booking.end)
+    return trial
+
+
+@transaction.atomic
+def trial_start(*, actor: User | None, trial: Trial) -> Trial:
+    """Start an approved trial on or after its first day (actor None: the daily job)."""
+    trial, testbed = _locked(trial)
+    if actor is not None:
+        require_startup_of(actor, trial)
+    if trial.booking.start > timezone.localdate():
+        raise Conflict(
+            _("The trial can start on its first day, %(date)s.")
+            % {"date": capacity.day(trial.booking.start)},
+            code="too_early",
+        )
+    _move(trial, TrialStatus.ACTIVE, actor=actor)
+    return trial
+
+
+@transaction.atomic
+def trial_complete(*, actor: User, trial: Trial, note: str = "") -> Trial:
+    """The start-up marks the trial done. Finishing early gives the rest of its days back."""
+    trial, testbed = _locked(trial)
+    require_startup_of(actor, trial)
+    _move(trial, TrialStatus.COMPLETED, actor=actor, note=note)
+    booking = trial.booking
+    tomorrow = timezone.localdate() + ONE_DAY
+    if booking.end > tomorrow and booking.start < tomorrow:
+        freed_from, freed_to = tomorrow, booking.end
+        capacity.shorten(booking, tomorrow)
+        waitlist_offer_freed_days(testbed, freed_from, freed_to)
+    return trial
+
+
+def start_due_trials(today: datetime.date | None = None) -> int:
+    """Start approved trials whose first day has come (run daily)."""
+    today = today or timezone.localdate()
+    started = 0
+    due = Trial.objects.filter(status=TrialStatus.APPROVED, booking__start__lte=today)
+    for trial in due.only("pk", "testbed_id"):
+        try:
+            trial_start(actor=None, trial=trial)
+        except (Conflict, InvalidTransition):
+            continue
+        started += 1
+    return started
+
+
+def waitlist_take_offer(*, actor: User, entry: WaitlistEntry) -> Trial:
+    """Turn an offer into a trial request (confirmed at once if the test bed needs no approval)."""
+    with transaction.atomic():
+        capacity.lock_testbed(entry.testbed_id)
+        entry = _entry_for(actor, entry)
+        if entry.status != WaitlistEntry.Status.OFFERED:
+            raise Conflict(_("There is no open offer for these days."), code="no_offer")
+        if entry.offer_expires_at and entry.offer_expires_at < timezone.now():
+            raise Conflict(_("The offer has lapsed."), code="offer_lapsed")
+        trial = trial_request(
+            actor=actor,
+            organisation=entry.organisation,
+            testbed=entry.testbed,
+            title=entry.title,
+            summary=entry.summary or entry.title,
+            first_day=entry.start,
+            last_day=entry.end - ONE_DAY,
+            answers={str(a["question_id"]): a["answer"] for a in entry.answers},
+        )
+        entry.status = WaitlistEntry.Status.TAKEN
+        entry.save(update_fields=["status"])
+        record_event(
+            actor=actor, action="waitlist.taken", target=entry, organisation=entry.organisation
+        )
+    return trial

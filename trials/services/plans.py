@@ -1,0 +1,301 @@
+"""Planning and tracking a trial: plan, outcome, KPIs, measurements and the progress log."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.events import record_event
+from accounts.models import Programme, User
+from accounts.permissions import is_member
+from core.exceptions import Conflict
+
+from ..models import (
+    MEASURABLE_STATUSES,
+    OUTCOME_FIELDS,
+    PLAN_FIELDS,
+    ApprovalItem,
+    ApprovalState,
+    Kpi,
+    LogEntry,
+    Measurement,
+    Trial,
+    TrialStatus,
+)
+from .common import (
+    _editable_by_startup,
+)
+
+PLAN_WRITABLE = {*PLAN_FIELDS, "programme"}
+OUTCOME_WRITABLE = set(OUTCOME_FIELDS)
+
+
+def _clean_approvals(value: dict) -> dict:
+
+    cleaned = {}
+    for code, entry in (value or {}).items():
+        if code not in ApprovalItem.values:
+            raise ValidationError({"approvals": _("Unknown approval: %(code)s") % {"code": code}})
+        state = entry.get("status") if isinstance(entry, dict) else entry
+        if state not in ApprovalState.values:
+            raise ValidationError({"approvals": _("Choose in place, not needed or not yet.")})
+        note = entry.get("note", "") if isinstance(entry, dict) else ""
+        cleaned[code] = {"status": state, "note": str(note)[:500]}
+    return cleaned
+
+
+def _check_programme_change(trial: Trial, programme: Programme | None) -> None:
+    """The programme decides who reviews the evidence and which officers see the trial:
+    it must be a programme team's, and it is fixed once evidence has been submitted."""
+    if programme is not None and (
+        not isinstance(programme, Programme) or not programme.team.is_programme_team
+    ):
+        raise ValidationError({"programme": _("Choose a programme.")})
+    new_id = programme.pk if programme is not None else None
+    if new_id != trial.programme_id and trial.packs.exists():
+        raise ValidationError(
+            {"programme": _("The programme cannot change once evidence has been submitted.")}
+        )
+
+
+def _apply_fields(trial: Trial, fields: dict[str, Any], allowed: set[str]) -> list[str]:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError(
+            {name: _("This field cannot be set here.") for name in sorted(unknown)}
+        )
+    for name, value in fields.items():
+        if name == "approvals":
+            value = _clean_approvals(value)
+        if name == "programme":
+            _check_programme_change(trial, value)
+        setattr(trial, name, value)
+    start, target = trial.trl_start, trial.trl_target
+    if start is not None and target is not None and target < start:
+        raise ValidationError(
+            {"trl_target": _("The target TRL cannot be below the TRL at the start.")}
+        )
+    trial.full_clean(exclude=["organisation", "testbed", "booking", "requested_by", "answers"])
+    return list(fields)
+
+
+def _update(
+    actor: User, trial: Trial, fields: dict[str, Any], allowed: set[str], action: str
+) -> Trial:
+    changed = _apply_fields(trial, fields, allowed)
+    trial.save()
+    record_event(
+        actor=actor,
+        action=action,
+        target=trial,
+        organisation=trial.organisation,
+        summary=", ".join(changed),
+    )
+    return trial
+
+
+@transaction.atomic
+def trial_update_plan(*, actor: User, trial: Trial, **fields: Any) -> Trial:
+    trial = _editable_by_startup(actor, trial)
+    return _update(actor, trial, fields, PLAN_WRITABLE, "trial.plan_updated")
+
+
+@transaction.atomic
+def trial_update_outcome(*, actor: User, trial: Trial, **fields: Any) -> Trial:
+    trial = _editable_by_startup(actor, trial)
+    if trial.status in (TrialStatus.REQUESTED, TrialStatus.APPROVED):
+        raise Conflict(_("Write the outcome once the trial has started."), code="too_early")
+    return _update(actor, trial, fields, OUTCOME_WRITABLE, "trial.outcome_updated")
+
+
+def _decimal(value: Any, field: str):
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        number = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: _("Enter a number.")})
+    if not number.is_finite() or abs(number) >= Decimal("1e10"):
+        raise ValidationError({field: _("Enter a number below ten billion.")})
+    return number
+
+
+@transaction.atomic
+def kpi_add(
+    *,
+    actor: User,
+    trial: Trial,
+    name: str,
+    baseline: Any,
+    target: Any,
+    direction: str = "higher",
+    unit: str = "",
+    method: str = "",
+    data_source: str = "",
+):
+
+    trial = _editable_by_startup(actor, trial)
+    if not name.strip():
+        raise ValidationError({"name": _("Name the KPI.")})
+    if direction not in Kpi.Direction.values:
+        raise ValidationError({"direction": _("Choose whether higher or lower is better.")})
+    existing = trial.kpis.aggregate(count=Count("id"), last=Max("position"))
+    if existing["count"] >= 30:
+        raise ValidationError({"name": _("A trial can have up to 30 KPIs.")})
+    position = (existing["last"] or 0) + 1  # after the last, even when an earlier one went
+    kpi = Kpi.objects.create(
+        trial=trial,
+        position=position,
+        name=name.strip()[:150],
+        unit=unit.strip()[:40],
+        baseline=_decimal(baseline, "baseline"),
+        target=_decimal(target, "target"),
+        direction=direction,
+        method=method.strip(),
+        data_source=data_source.strip()[:200],
+    )
+    record_event(
+        actor=actor,
+        action="kpi.added",
+        target=trial,
+        organisation=trial.organisation,
+        summary=kpi.name,
+    )
+    return kpi
+
+
+@transaction.atomic
+def kpi_update(*, actor: User, kpi, **fields: Any):
+    trial = _editable_by_startup(actor, kpi.trial)
+    allowed = {
+        "name",
+        "unit",
+        "baseline",
+        "target",
+        "direction",
+        "method",
+        "data_source",
+        "no_measurement_reason",
+    }
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError(
+            {name: _("This field cannot be set here.") for name in sorted(unknown)}
+        )
+    for name, value in fields.items():
+        if name in ("baseline", "target"):
+            value = _decimal(value, name)
+        setattr(kpi, name, value)
+    kpi.full_clean(exclude=["trial"])
+    kpi.save()
+    record_event(
+        actor=actor,
+        action="kpi.updated",
+        target=trial,
+        organisation=trial.organisation,
+        summary=kpi.name,
+    )
+    return kpi
+
+
+@transaction.atomic
+def kpi_remove(*, actor: User, kpi) -> None:
+    trial = _editable_by_startup(actor, kpi.trial)
+    record_event(
+        actor=actor,
+        action="kpi.removed",
+        target=trial,
+        organisation=trial.organisation,
+        summary=kpi.name,
+    )
+    kpi.delete()
+
+
+@transaction.atomic
+def measurement_add(*, actor: User, kpi, value: Any, date: datetime.date, note: str = ""):
+    """Record a value. Only while the trial runs or is being written up."""
+
+    trial = _editable_by_startup(actor, kpi.trial)
+    if trial.status not in MEASURABLE_STATUSES:
+        raise Conflict(_("Measurements are recorded once the trial has started."), code="too_early")
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("The date cannot be in the future.")})
+    measurement = Measurement.objects.create(
+        kpi=kpi,
+        value=_decimal(value, "value"),
+        date=date,
+        note=note.strip()[:500],
+        recorded_by=actor,
+    )
+    record_event(
+        actor=actor,
+        action="measurement.added",
+        target=trial,
+        organisation=trial.organisation,
+        summary=f"{kpi.name}: {measurement.value}",
+    )
+    return measurement
+
+
+@transaction.atomic
+def measurement_remove(*, actor: User, measurement) -> None:
+    trial = _editable_by_startup(actor, measurement.kpi.trial)
+    record_event(
+        actor=actor,
+        action="measurement.removed",
+        target=trial,
+        organisation=trial.organisation,
+        summary=f"{measurement.kpi.name}: {measurement.value} on {measurement.date}",
+    )
+    measurement.delete()
+
+
+@transaction.atomic
+def log_entry_add(*, actor: User, trial: Trial, text: str, date: datetime.date | None = None):
+    """Progress from the start-up, or an observation from the test bed's provider."""
+
+    trial = (
+        Trial.objects.select_for_update(of=("self",))
+        .select_related("testbed__organisation", "organisation")
+        .get(pk=trial.pk)
+    )
+    if is_member(actor, trial.organisation):
+        kind, organisation = LogEntry.Kind.PROGRESS, trial.organisation
+        if not trial.is_editable:
+            raise Conflict(
+                _("The trial is submitted or closed: its log cannot change."), code="not_editable"
+            )
+    elif is_member(actor, trial.testbed.organisation):
+        kind, organisation = LogEntry.Kind.OBSERVATION, trial.testbed.organisation
+        if trial.status in (TrialStatus.DECLINED, TrialStatus.WITHDRAWN, TrialStatus.ACCEPTED):
+            raise Conflict(_("This trial no longer takes observations."), code="not_editable")
+    else:
+        raise PermissionDenied(_("Only the start-up and the test bed's provider write in the log."))
+    if not text.strip():
+        raise ValidationError({"text": _("Write the entry.")})
+    date = date or timezone.localdate()
+    if date > timezone.localdate():
+        raise ValidationError({"date": _("The date cannot be in the future.")})
+    entry = LogEntry.objects.create(
+        trial=trial,
+        kind=kind,
+        date=date,
+        text=text.strip()[:10000],
+        author=actor,
+        author_name=actor.get_full_name(),
+        organisation=organisation,
+    )
+    record_event(
+        actor=actor,
+        action=f"log.{kind}",
+        target=trial,
+        organisation=organisation,
+        summary=text[:100],
+    )
+    return entry
