@@ -7,4 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and organisations")
 
     def ready(self) -> None:
-        from . import signals, tasks  # noqa: F401
+        from . import periodic, signals, tasks  # noqa: F401
+
+        periodic.register_jobs()

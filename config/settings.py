@@ -393,20 +393,19 @@ INVITATION_VALID_DAYS = 14
 EVIDENCE_DUE_DAYS = 30  # completed trials are "evidence overdue" after this many days
 REVIEW_WAITING_DAYS = 7  # officers are reminded of reviews waiting longer than this
 
-# Daily jobs, run by `celery -A config beat` (or cron: manage.py send_reminders).
+
+# Periodic jobs (core/periodic.py; each app registers its own). Celery beat runs each on the
+# schedule below through core.run_periodic_job, the same function and lock as
+# `manage.py run_periodic` (which runs them all once, for cron).
+def _periodic(name: str, **when: object) -> dict:
+    return {"task": "core.run_periodic_job", "schedule": crontab(**when), "args": (name,)}
+
+
 CELERY_BEAT_SCHEDULE = {
-    "start-due-trials": {
-        "task": "trials.tasks.start_due_trials",
-        "schedule": crontab(minute=5, hour=0),
-    },
-    "lapse-waitlist-offers": {
-        "task": "trials.tasks.lapse_waitlist_offers",
-        "schedule": crontab(minute=15),
-    },
-    "send-reminders": {
-        "task": "trials.tasks.send_reminders",
-        "schedule": crontab(minute=0, hour=7),
-    },
+    "start-due-trials": _periodic("start_due_trials", minute=5, hour=0),
+    "lapse-waitlist-offers": _periodic("lapse_waitlist_offers", minute=15),
+    "send-reminders": _periodic("send_reminders", minute=0, hour=7),
+    "webhook-retries": _periodic("webhook_retries", minute="*"),
 }
 
 # Webhooks (accounts/webhooks.py). Deliveries go only to public addresses unless this is
@@ -417,10 +416,6 @@ WEBHOOK_DISABLE_AFTER_FAILURES = 10
 # The worker imports the webhook tasks (they live beside emit, not in a tasks module);
 # beat sends the retries that are due every minute.
 CELERY_IMPORTS = ["accounts.webhooks"]
-CELERY_BEAT_SCHEDULE["webhooks-retry-due"] = {
-    "task": "accounts.webhooks.retry_due",
-    "schedule": crontab(minute="*"),
-}
 
 # Enqueueing (core/tasks.py) gives up on a broker that does not accept a connection
 # within this many seconds and runs the task in-process instead.

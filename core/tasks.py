@@ -18,7 +18,7 @@ import logging
 import socket
 from typing import Any
 
-from celery import Task
+from celery import Task, shared_task
 from celery.result import AsyncResult, EagerResult
 from kombu.exceptions import OperationalError as KombuOperationalError
 
@@ -83,3 +83,13 @@ def enqueue_named(name: str, *args: Any, **kwargs: Any) -> AsyncResult | EagerRe
     from celery import current_app
 
     return enqueue(current_app.tasks[name], *args, **kwargs)
+
+
+@shared_task(name="core.run_periodic_job")
+def run_periodic_job(name: str) -> dict:
+    """Celery beat's way into the periodic jobs (core/periodic.py): the same functions,
+    under the same per-job lock, as `manage.py run_periodic`."""
+    from .periodic import run_job
+
+    run = run_job(name)
+    return {"name": run.name, "ran": run.ran, "result": repr(run.result), "error": run.error}

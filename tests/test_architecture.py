@@ -56,9 +56,7 @@ def _circles(graph: grimp.ImportGraph) -> list[list[str]]:
     """Strongly connected groups of more than one module (Tarjan, iterative)."""
     modules = sorted(m for m in graph.modules if ".migrations" not in m)
     edges = {
-        m: sorted(
-            n for n in graph.find_modules_directly_imported_by(m) if ".migrations" not in n
-        )
+        m: sorted(n for n in graph.find_modules_directly_imported_by(m) if ".migrations" not in n)
         for m in modules
     }
     index: dict[str, int] = {}

@@ -8,4 +8,6 @@ class TrialsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the tasks by name: services enqueue them without importing this module.
-        from . import tasks  # noqa: F401
+        from . import periodic, tasks  # noqa: F401
+
+        periodic.register_jobs()

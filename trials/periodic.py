@@ -1,0 +1,32 @@
+"""The trials' periodic jobs, registered with core.periodic (see TrialsConfig.ready)."""
+
+from core.periodic import register
+
+from . import reminders, services
+
+
+def _reminders() -> dict:
+    return dict(reminders.send_reminders())
+
+
+def register_jobs() -> None:
+    register(
+        "start_due_trials",
+        services.start_due_trials,
+        description="start approved trials whose first day has come",
+        minute=5,
+        hour=0,
+    )
+    register(
+        "lapse_waitlist_offers",
+        services.lapse_waitlist_offers,
+        description="lapse waitlist offers past their time; offer the days to the next",
+        minute=15,
+    )
+    register(
+        "send_reminders",
+        _reminders,
+        description="trials starting or ending soon, evidence overdue, reviews waiting, offers",
+        minute=0,
+        hour=7,
+    )
