@@ -41,6 +41,7 @@ from .common import (
     require_provider_of,
     require_startup_of,
 )
+from .plans import apply_plan, clean_kpis, create_kpis
 from .waitlist import _entry_for, waitlist_offer_freed_days
 
 
@@ -55,11 +56,16 @@ def trial_request(
     last_day: datetime.date,
     answers: dict[str, Any] | None = None,
     programme: Programme | None = None,
+    plan: dict[str, Any] | None = None,
+    kpis: list[dict[str, Any]] | None = None,
 ) -> Trial:
     """Ask for a trial on a test bed: a Trial (requested) and a pending Booking.
 
     Refused if the days break the test bed's rules or are already full (with the
-    nearest free dates). A test bed that needs no approval confirms at once.
+    nearest free dates). A test bed that needs no approval confirms at once. The request
+    may carry the plan (``PLAN_FIELDS``: product, problem, objectives, approvals…) and
+    KPIs (``name``, ``baseline``, ``target``, ``direction``, ``unit``, ``method``,
+    ``data_source``), so the provider decides on the whole proposal.
     """
     _requester_checks(actor, organisation, programme)
     title, summary = title.strip(), summary.strip()
@@ -68,6 +74,7 @@ def trial_request(
     if not summary:
         raise ValidationError({"summary": _("Say in a few sentences what you want to trial.")})
     start, end = first_day, last_day + ONE_DAY
+    cleaned_kpis = clean_kpis(list(kpis or []))
     if not capacity.fits(testbed, start, end):
         # Full already: refuse without queueing for the lock (the common case when many
         # ask for the same days at once). A request that passes is checked again below.
@@ -82,7 +89,7 @@ def trial_request(
         booking = Booking.objects.create(
             testbed=testbed, organisation=organisation, start=start, end=end
         )
-        trial = Trial.objects.create(
+        trial = Trial(
             organisation=organisation,
             testbed=testbed,
             booking=booking,
@@ -92,6 +99,10 @@ def trial_request(
             summary=summary[:3000],
             answers=cleaned,
         )
+        if plan:
+            apply_plan(trial, plan)
+        trial.save()
+        create_kpis(trial, cleaned_kpis)
         TrialEvent.objects.create(
             trial=trial,
             actor=actor,

@@ -126,6 +126,79 @@ def _decimal(value: Any, field: str):
     return number
 
 
+MAX_KPIS = 30
+KPI_FIELDS = ("name", "baseline", "target", "direction", "unit", "method", "data_source")
+
+
+def clean_kpi(
+    *,
+    name: str,
+    baseline: Any,
+    target: Any,
+    direction: str = "higher",
+    unit: str = "",
+    method: str = "",
+    data_source: str = "",
+) -> dict[str, Any]:
+    """A KPI's fields checked and normalised, ready for ``Kpi(**fields)``."""
+    if not str(name).strip():
+        raise ValidationError({"name": _("Name the KPI.")})
+    if direction not in Kpi.Direction.values:
+        raise ValidationError({"direction": _("Choose whether higher or lower is better.")})
+    return {
+        "name": str(name).strip()[:150],
+        "unit": str(unit).strip()[:40],
+        "baseline": _decimal(baseline, "baseline"),
+        "target": _decimal(target, "target"),
+        "direction": direction,
+        "method": str(method).strip(),
+        "data_source": str(data_source).strip()[:200],
+    }
+
+
+def clean_kpis(kpis: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Several KPIs at once (a request, an application): errors keyed ``kpis``, by row."""
+    if len(kpis) > MAX_KPIS:
+        raise ValidationError({"kpis": _("A trial can have up to 30 KPIs.")})
+    cleaned, errors = [], {}
+    for number, kpi in enumerate(kpis, start=1):
+        unknown = set(kpi) - set(KPI_FIELDS)
+        try:
+            if unknown:
+                raise ValidationError({f: _("This field cannot be set here.") for f in unknown})
+            cleaned.append(clean_kpi(**{"baseline": "", "target": "", **kpi}))
+        except ValidationError as error:
+            errors[number] = error.message_dict
+    if errors:
+        raise ValidationError(
+            {
+                "kpis": [
+                    _("KPI %(number)s: %(problem)s")
+                    % {"number": number, "problem": " ".join(sum(fields.values(), []))}
+                    for number, fields in errors.items()
+                ]
+            }
+        )
+    return cleaned
+
+
+def create_kpis(trial: Trial, cleaned: list[dict[str, Any]]) -> list[Kpi]:
+    """Add already-cleaned KPIs after the trial's last one. The caller holds the trial."""
+    existing = trial.kpis.aggregate(count=Count("id"), last=Max("position"))
+    if existing["count"] + len(cleaned) > MAX_KPIS:
+        raise ValidationError({"name": _("A trial can have up to 30 KPIs.")})
+    position = existing["last"] or 0  # after the last, even when an earlier one went
+    return [
+        Kpi.objects.create(trial=trial, position=position + number, **fields)
+        for number, fields in enumerate(cleaned, start=1)
+    ]
+
+
+def apply_plan(trial: Trial, plan: dict[str, Any]) -> list[str]:
+    """Set plan fields (not the programme) on a trial, checked; the caller saves it."""
+    return _apply_fields(trial, plan, set(PLAN_FIELDS))
+
+
 @transaction.atomic
 def kpi_add(
     *,
@@ -139,27 +212,17 @@ def kpi_add(
     method: str = "",
     data_source: str = "",
 ):
-
     trial = _editable_by_startup(actor, trial)
-    if not name.strip():
-        raise ValidationError({"name": _("Name the KPI.")})
-    if direction not in Kpi.Direction.values:
-        raise ValidationError({"direction": _("Choose whether higher or lower is better.")})
-    existing = trial.kpis.aggregate(count=Count("id"), last=Max("position"))
-    if existing["count"] >= 30:
-        raise ValidationError({"name": _("A trial can have up to 30 KPIs.")})
-    position = (existing["last"] or 0) + 1  # after the last, even when an earlier one went
-    kpi = Kpi.objects.create(
-        trial=trial,
-        position=position,
-        name=name.strip()[:150],
-        unit=unit.strip()[:40],
-        baseline=_decimal(baseline, "baseline"),
-        target=_decimal(target, "target"),
+    fields = clean_kpi(
+        name=name,
+        baseline=baseline,
+        target=target,
         direction=direction,
-        method=method.strip(),
-        data_source=data_source.strip()[:200],
+        unit=unit,
+        method=method,
+        data_source=data_source,
     )
+    (kpi,) = create_kpis(trial, [fields])
     record_event(
         actor=actor,
         action="kpi.added",
