@@ -1,6 +1,8 @@
 """Demo data: the demo logins of DESIGN.md, their organisations, a programme, test beds
-and trials in every state of the lifecycle.
+and trials in every state of the lifecycle — and what each app above adds.
 
+It lives in the top app (programmes) because it seeds every floor: each app keeps its own
+``demo.py`` (seeding through its services) and this command calls them, lowest first.
 Idempotent: running it again changes nothing but resets the demo passwords.
 """
 
