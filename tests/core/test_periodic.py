@@ -15,7 +15,7 @@ def test_run_periodic_runs_every_registered_job_once(capsys):
         assert out.count(f"{name}: ") == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_a_job_whose_lock_is_held_elsewhere_is_skipped(monkeypatch):
     calls = []
     monkeypatch.setitem(
