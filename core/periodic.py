@@ -14,13 +14,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
 
 logger = logging.getLogger(__name__)
@@ -54,6 +54,17 @@ def _lock_key(name: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
+def _sqlite_lock_path(name: str) -> Path:
+    """A lock file beside the SQLite database (every process using that file sees it); for
+    an in-memory database, in the temporary folder, named after the database."""
+    database = str(connection.settings_dict["NAME"])
+    folder = Path(database).parent
+    if "memory" in database or not folder.is_dir():
+        folder = Path(tempfile.gettempdir())
+    tag = hashlib.sha256(f"{Path(database).resolve()}:{name}".encode()).hexdigest()[:16]
+    return folder / f".tbx-periodic-{tag}.lock"
+
+
 @contextlib.contextmanager
 def exclusive(name: str) -> Iterator[bool]:
     """Yield True if this process holds the job's lock (released on exit), else False."""
@@ -71,9 +82,7 @@ def exclusive(name: str) -> Iterator[bool]:
         return
     import fcntl
 
-    database = Path(str(settings.DATABASES["default"]["NAME"]))
-    folder = database.parent if database.parent.exists() else Path(settings.BASE_DIR)
-    lock_path = folder / f".periodic-{hashlib.sha256(name.encode()).hexdigest()[:16]}.lock"
+    lock_path = _sqlite_lock_path(name)
     with open(lock_path, "a+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
