@@ -33,9 +33,16 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get(
-    "SECRET_KEY", "django-insecure-local-development-only-never-use-in-production"
-)
+# Behind a load balancer (BEHIND_PROXY=1) the client's address is in X-Forwarded-For: each
+# of our proxies appends the address it saw, so the last TRUSTED_PROXY_COUNT entries are
+# ours and the one before them is the client's. Used by the API throttles and allauth.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1" if BEHIND_PROXY else "0"))
+# The development key is public (it is in this file): web servers and workers refuse to
+# start with it unless DEBUG is on (config/startup.py), so production cannot run without
+# its own SECRET_KEY. Tests and management commands may use it.
+DEVELOPMENT_SECRET_KEY = "django-insecure-local-development-only-never-use-in-production"
+SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -237,6 +244,10 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Test Bed Exchange] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Sign-in, sign-up and reset limits key on the client's address: behind our load balancer
+# that is the X-Forwarded-For hop it added (the same one the API throttles use), not the
+# balancer's own address, which every visitor shares.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/300s/key",
     "login": "30/m/ip",
@@ -309,7 +320,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    if env_bool("BEHIND_PROXY", False):
+    if BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # API
@@ -340,9 +351,9 @@ REST_FRAMEWORK = {
         "ip": os.environ.get("API_RATE_IP", "1200/min"),
         "write": os.environ.get("API_RATE_WRITE", "30/min"),
     },
-    # The client address is REMOTE_ADDR, or the last X-Forwarded-For hop behind a proxy;
+    # The client address is REMOTE_ADDR, or the X-Forwarded-For hop our own proxies added;
     # a client cannot pick its own address (and so its own rate limit).
-    "NUM_PROXIES": 1 if env_bool("BEHIND_PROXY", False) else 0,
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Test Bed Exchange API",

@@ -69,6 +69,7 @@ def worker(redis_broker, settings):
         "CELERY_BROKER_URL": REDIS_URL,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "SITE_URL": settings.SITE_URL,
+        "SECRET_KEY": "integration-tests-only-" + "k" * 40,  # workers refuse the public key
     }
     if connection.vendor == "sqlite":
         env["SQLITE_PATH"] = connection.settings_dict["NAME"]
