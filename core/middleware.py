@@ -9,10 +9,13 @@ from django.utils.translation import gettext as _
 
 
 class RequestSizeLimitMiddleware:
-    """A 413 for any body whose declared length is over MAX_REQUEST_BYTES.
+    """A 413 for any body over its limit, before anything reads it.
 
-    Django would otherwise stream a large upload to a temporary file before the
-    view could refuse it.
+    Uploads (multipart) may be up to MAX_REQUEST_BYTES: Django would otherwise stream a
+    large upload to a temporary file before the view could refuse it. Every other body
+    (JSON, form fields) may be up to DATA_UPLOAD_MAX_MEMORY_SIZE: over it Django itself
+    would refuse it later with a bare HTML 400, so it is refused here with the same 413
+    (JSON under /api/) as an oversize upload.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -23,13 +26,24 @@ class RequestSizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.MAX_REQUEST_BYTES:
-            return self.too_large(request)
+        limit = self.limit_for(request)
+        if length > limit:
+            return self.too_large(request, limit)
         return self.get_response(request)
 
-    def too_large(self, request: HttpRequest) -> HttpResponse:
-        limit = settings.MAX_REQUEST_BYTES // (1024 * 1024)
-        message = _("The upload is too large: the limit is %(mb)s MB.") % {"mb": limit}
+    @staticmethod
+    def limit_for(request: HttpRequest) -> int:
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if content_type.startswith("multipart/form-data"):
+            return settings.MAX_REQUEST_BYTES
+        return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+    def too_large(self, request: HttpRequest, limit_bytes: int) -> HttpResponse:
+        limit = limit_bytes // (1024 * 1024)
+        if limit_bytes == settings.MAX_REQUEST_BYTES:
+            message = _("The upload is too large: the limit is %(mb)s MB.") % {"mb": limit}
+        else:
+            message = _("The request is too large: the limit is %(mb)s MB.") % {"mb": limit}
         if request.path.startswith("/api/"):
             return JsonResponse({"code": "too_large", "message": message}, status=413)
         html = render_to_string("413.html", {"message": message}, request=request)
