@@ -26,8 +26,9 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.functions import Coalesce, Greatest, Least, RowNumber
 from django.utils import timezone
 
 from accounts.models import Programme, Region
@@ -181,6 +182,36 @@ def median_duration(queryset: QuerySet, start: str, end: str) -> datetime.timede
         return None
     middle = list(durations[(count - 1) // 2 : count // 2 + 1])
     return sum(middle, datetime.timedelta()) / len(middle)
+
+
+def median_durations_by(
+    queryset: QuerySet, group: str, start: str, end: str
+) -> dict[object, datetime.timedelta]:
+    """The median of end − start for each value of ``group``, in one query.
+
+    Each group's rows are numbered in order of duration (a window function, which SQLite
+    has too); only the middle row(s) of each group come back, so at most two rows a group.
+    """
+    durations = (
+        queryset.filter(**{f"{start}__isnull": False, f"{end}__isnull": False})
+        .annotate(
+            took=ExpressionWrapper(F(end) - F(start), output_field=DurationField()),
+        )
+        .annotate(
+            position=Window(
+                RowNumber(), partition_by=[F(group)], order_by=[F("took").asc(), F("pk").asc()]
+            ),
+            group_size=Window(Count("pk"), partition_by=[F(group)]),
+        )
+        .filter(
+            Q(position=(F("group_size") + 1) / 2) | Q(position=F("group_size") / 2 + 1),
+        )
+        .values_list(group, "took")
+    )
+    middles: dict[object, list[datetime.timedelta]] = {}
+    for key, took in durations:
+        middles.setdefault(key, []).append(took)
+    return {key: sum(values, datetime.timedelta()) / len(values) for key, values in middles.items()}
 
 
 def days(duration: datetime.timedelta | None) -> float | None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import figure_views, views
 
 app_name = "programmes"
 
@@ -8,4 +8,9 @@ urlpatterns = [
     path("", views.programme_list, name="list"),
     path("<int:pk>/", views.programme_detail, name="detail"),
     path("<int:pk>/summary.pdf", views.programme_summary_pdf, name="summary_pdf"),
+    path(
+        "<int:pk>/utilisation/",
+        figure_views.programme_utilisation_page,
+        name="utilisation",
+    ),
 ]

@@ -6,14 +6,14 @@ import datetime
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Organisation, Programme, Region
-from accounts.permissions import organisations_of, programmes_for_officer
+from accounts.models import Organisation, Region
+from accounts.permissions import organisations_of
 from core.charts import Bar
 from core.forms import DateInput
 from testbeds.models import SectorCode, TestBed
@@ -21,6 +21,7 @@ from trials import selectors
 
 from . import portfolio
 from .pdf import render_portfolio_summary
+from .selectors import officer_programme, programmes_for
 
 
 class PortfolioFilterForm(forms.Form):
@@ -73,18 +74,9 @@ class PortfolioFilterForm(forms.Form):
         return ", ".join(parts) or _("all trials")
 
 
-def officer_programme(user, pk: int) -> Programme:
-    programme = programmes_for_officer(user).select_related("team").filter(pk=pk).first()
-    if programme is None:
-        raise Http404
-    return programme
-
-
 @login_required
 def programme_list(request: HttpRequest) -> HttpResponse:
-    programmes = (
-        programmes_for_officer(request.user).select_related("team").order_by("-starts_on", "pk")
-    )
+    programmes = programmes_for(request.user)
     return render(request, "programmes/list.html", {"programmes": programmes})
 
 

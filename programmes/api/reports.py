@@ -15,7 +15,7 @@ from core.exports import csv_response, json_response
 from trials.models import Kpi, Trial
 
 from ..portfolio import kpis_with_met
-from ..views import officer_programme
+from ..selectors import officer_programme
 
 TRIAL_COLUMNS = [
     "trial_id",

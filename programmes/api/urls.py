@@ -1,8 +1,10 @@
 from django.urls import path
 
 from .reports import ProgrammeReportCsv, ProgrammeReportJson
+from .views import ProgrammeList
 
 urlpatterns = [
+    path("programmes/", ProgrammeList.as_view(), name="programme-list"),
     path(
         "programmes/<int:pk>/report.csv", ProgrammeReportCsv.as_view(), name="programme-report-csv"
     ),

@@ -446,6 +446,7 @@ def pages(world) -> list[tuple[str, object]]:
         (world["testbed"].get_absolute_url(), world["startup"].user),
         (world["trial"].get_absolute_url(), world["startup"].user),
         (f"/programmes/{world['programme'].pk}/", world["officer"].user),
+        (f"/programmes/{world['programme'].pk}/utilisation/", world["officer"].user),
     ]
 
 

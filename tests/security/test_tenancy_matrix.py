@@ -354,6 +354,7 @@ RULES: dict[str, Rule] = {
     "programmes:list": Rule(p("/programmes/"), signed_in()),
     "programmes:detail": Rule(p("/programmes/{programme}/"), owned(OFFICER)),
     "programmes:summary_pdf": Rule(p("/programmes/{programme}/summary.pdf"), owned(OFFICER)),
+    "programmes:utilisation": Rule(p("/programmes/{programme}/utilisation/"), owned(OFFICER)),
     "provider_dashboard": Rule(p("/dashboard/"), signed_in()),
     # Test beds: provider pages
     "testbeds:mine": Rule(p("/testbeds/mine/"), signed_in()),
@@ -511,6 +512,7 @@ _api(
     "/api/v1/evidence-packs/{pack}/retry/",
     post=refused(set(), TRIAL_VIEWERS),
 )
+_api("api:programme-list", "/api/v1/programmes/", signed_in())
 _api("api:programme-report-csv", "/api/v1/programmes/{programme}/report.csv", owned(OFFICER))
 _api("api:programme-report-json", "/api/v1/programmes/{programme}/report.json", owned(OFFICER))
 _api("api:me", "/api/v1/me/", signed_in())
