@@ -8,13 +8,15 @@ storing the file is the caller's job. Nothing is ever extracted to disk.
 Rules, so that the next person does not have to guess:
 
 - **PDF**: ``%PDF-`` within the first 1024 bytes and ``%%EOF`` within the last 1024. Refused
-  when any of these names occurs, in the file or inside a compressed object stream (names
-  written with ``#xx`` escapes count too): ``/JavaScript`` and ``/JS`` (script),
+  when any of these names occurs — in the raw bytes (names written with ``#xx`` escapes
+  count too), or in any object as pypdf parses it, object streams decoded through every
+  standard filter and predictor in any chain: ``/JavaScript`` and ``/JS`` (script),
   ``/Launch`` (runs a program), ``/EmbeddedFile`` (an attached file: an evidence document
   must show everything it contains), ``/RichMedia`` (Flash and video players) and
   ``/XFA`` (dynamic forms, which carry their own scripts). Password-protected PDFs
-  (``/Encrypt``) are refused because they cannot be checked, and so are object streams
-  that cannot be inflated within limits.
+  (``/Encrypt``) are refused because they cannot be checked, and so are PDFs pypdf cannot
+  parse, with more than ``MAX_PDF_OBJECTS`` objects, or whose object streams decode to
+  more than ``MAX_PDF_INFLATED_BYTES``.
 - **CSV**: UTF-8 (a byte-order mark is allowed), no NUL byte, no HTML or script tags, parses
   with the csv module (delimiter sniffed among comma, semicolon and tab) into at least one
   row with a value.
@@ -72,6 +74,8 @@ MAX_COMPRESSION_RATIO = 100
 RATIO_CHECKED_ABOVE = 1024 * 1024
 #: PDF object streams are inflated to look for forbidden names, up to this much in all.
 MAX_PDF_INFLATED_BYTES = 64 * 1024 * 1024
+#: More objects than this and the PDF is not checked (a normal report has a few thousand).
+MAX_PDF_OBJECTS = 200_000
 
 _PDF_FORBIDDEN = ("JavaScript", "JS", "Launch", "EmbeddedFile", "RichMedia", "XFA")
 _PDF_DELIMITERS = rb"\x00\t\n\x0c\r %()/<>\[\]{}"
@@ -184,9 +188,6 @@ def _name_pattern(*names: str) -> re.Pattern[bytes]:
 
 _PDF_FORBIDDEN_RE = _name_pattern(*_PDF_FORBIDDEN)
 _PDF_ENCRYPT_RE = _name_pattern("Encrypt")
-_PDF_OBJSTM_RE = _name_pattern("ObjStm")
-_PDF_FLATE_RE = _name_pattern("FlateDecode")
-_PDF_FILTER_RE = _name_pattern("Filter")
 _HEX_ESCAPE = re.compile(rb"#([0-9a-fA-F]{2})")
 
 
@@ -212,36 +213,8 @@ def _check_pdf(data: bytes) -> None:
             _("The PDF is incomplete. Save or export it again, then upload it."), code="corrupt"
         )
     if "Encrypt" in _pdf_names(_PDF_ENCRYPT_RE, data):
-        raise DocumentRejected(
-            _("The PDF is password-protected. Remove the protection, then upload it."),
-            code="encrypted",
-        )
-    found = _forbidden_pdf_name(data)
-    inflated_total = 0
-    for start, end in _pdf_streams(data):
-        if found:
-            break
-        dictionary = _stream_dictionary(data, start)
-        if not _PDF_OBJSTM_RE.search(dictionary):
-            continue
-        filters = _PDF_FILTER_RE.search(dictionary)
-        if filters and not _PDF_FLATE_RE.search(dictionary):
-            raise _uncheckable_pdf()  # an object stream we cannot read: refuse, do not guess
-        content = memoryview(data)[end:]
-        if filters:
-            budget = MAX_PDF_INFLATED_BYTES - inflated_total
-            try:
-                inflater = zlib.decompressobj()
-                inflated = inflater.decompress(content, budget + 1)
-            except zlib.error:
-                raise _uncheckable_pdf() from None
-            if len(inflated) > budget:
-                raise _uncheckable_pdf()
-            inflated_total += len(inflated)
-        else:
-            stop = data.find(b"endstream", end)
-            inflated = data[end : stop if stop >= 0 else len(data)]
-        found = _forbidden_pdf_name(inflated)
+        raise _encrypted_pdf()
+    found = _forbidden_pdf_name(data) or _forbidden_in_pdf_objects(data)
     if found:
         raise _unsafe(
             _(
@@ -252,24 +225,86 @@ def _check_pdf(data: bytes) -> None:
         )
 
 
-def _pdf_streams(data: bytes) -> Iterator[tuple[int, int]]:
-    """(where the keyword "stream" starts, where its data starts) for each stream."""
-    start = data.find(b"stream")
-    while start >= 0:
-        after = start + len(b"stream")
-        if data[start - 3 : start] != b"end":
-            if data[after : after + 2] == b"\r\n":
-                yield start, after + 2
-            elif data[after : after + 1] in (b"\n", b"\r"):
-                yield start, after + 1
-        start = data.find(b"stream", after)
+def _encrypted_pdf() -> DocumentRejected:
+    return DocumentRejected(
+        _("The PDF is password-protected. Remove the protection, then upload it."),
+        code="encrypted",
+    )
 
 
-def _stream_dictionary(data: bytes, stream_start: int) -> bytes:
-    """The bytes between the last "obj" keyword before a stream and the stream itself."""
-    window = data[max(0, stream_start - 4096) : stream_start]
-    start = window.rfind(b"obj")
-    return window[start + 3 :] if start >= 0 else window
+def _forbidden_in_pdf_objects(data: bytes) -> str | None:
+    """Parse the PDF with pypdf and look at every object, as a viewer would see it.
+
+    Dictionaries are walked for forbidden names as keys or values (``/S /JavaScript``,
+    ``/JS``, ``/Launch``…); object streams are decoded through every filter they declare
+    (Flate, LZW, ASCIIHex, ASCII85, run-length, with PNG/TIFF predictors, in any chain) and
+    their objects read too. A PDF that cannot be parsed, or holds more than
+    ``MAX_PDF_OBJECTS`` objects or ``MAX_PDF_INFLATED_BYTES`` of object streams, is refused
+    as uncheckable rather than guessed at.
+    """
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+    from pypdf.generic import IndirectObject, StreamObject
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise _encrypted_pdf()
+        references = [
+            IndirectObject(number, generation, reader)
+            for generation, numbers in reader.xref.items()
+            for number in numbers
+        ] + [IndirectObject(number, 0, reader) for number in reader.xref_objStm]
+        if len(references) > MAX_PDF_OBJECTS:
+            raise _uncheckable_pdf()
+        inflated_total = 0
+        for reference in references:
+            obj = reference.get_object()
+            found = _forbidden_in_pdf_value(obj)
+            if found:
+                return found
+            if isinstance(obj, StreamObject) and obj.get("/Type") == "/ObjStm":
+                decoded = obj.get_data()
+                if int(obj.get("/N", 0)) > 0 and len(decoded) <= int(obj.get("/First", 0)):
+                    raise _uncheckable_pdf()  # pypdf recovered nothing from a damaged stream
+                inflated_total += len(decoded)
+                if inflated_total > MAX_PDF_INFLATED_BYTES:
+                    raise _uncheckable_pdf()
+                found = _forbidden_pdf_name(decoded)
+                if found:
+                    return found
+    except DocumentRejected:
+        raise
+    except (PyPdfError, ValueError, TypeError, KeyError, AttributeError, IndexError, OSError):
+        raise _uncheckable_pdf() from None
+    except (RecursionError, zlib.error, MemoryError):
+        raise _uncheckable_pdf() from None
+    return None
+
+
+def _forbidden_in_pdf_value(value: object, depth: int = 0) -> str | None:
+    """A forbidden name among a parsed object's keys and values (not following references:
+    each referenced object is visited on its own)."""
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+
+    if depth > 64:
+        raise _uncheckable_pdf()
+    if isinstance(value, NameObject):
+        name = str(value)[1:]
+        return name if name in _PDF_FORBIDDEN else None
+    if isinstance(value, DictionaryObject):
+        for key, item in value.items():
+            found = _forbidden_in_pdf_value(NameObject(key), depth + 1) or (
+                _forbidden_in_pdf_value(item, depth + 1)
+            )
+            if found:
+                return found
+    elif isinstance(value, ArrayObject):
+        for item in value:
+            found = _forbidden_in_pdf_value(item, depth + 1)
+            if found:
+                return found
+    return None
 
 
 def _uncheckable_pdf() -> DocumentRejected:
@@ -393,15 +428,32 @@ def _check_members(members: list[zipfile.ZipInfo]) -> None:
             raise _unsafe(_("The file contains an archive or a program, which is not allowed."))
 
 
+# The first bytes of archives and programs, whatever a part's name says.
+_PROGRAM_OR_ARCHIVE_MAGIC = (
+    _ZIP_MAGIC, b"PK\x05\x06", b"PK\x07\x08",  # ZIP
+    b"MZ", b"\x7fELF", b"\xca\xfe\xba\xbe", b"\xfe\xed\xfa", b"\xcf\xfa\xed\xfe",  # programs
+    b"#!",  # scripts
+    b"7z\xbc\xaf", b"Rar!", b"\x1f\x8b", b"MSCF", b"BZh", b"\xfd7zXZ",  # archives
+    b"\xd0\xcf\x11\xe0",  # OLE compound files (can wrap programs)
+)  # fmt: skip
+
+
 def _check_embedded(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
-    """Refuse a part that is itself an archive, unless it is an Office file in embeddings/."""
+    """Check each part by its content: no archive or program under any name (but an Office
+    file in embeddings/, the workbook behind a chart), and XML parts must be XML text."""
     path = PurePosixPath(member.filename.lower())
-    if member.is_dir() or path.suffix in _TEXT_PART_SUFFIXES or member.file_size < 4:
+    if member.is_dir():
         return
     with archive.open(member) as part:
-        magic = part.read(4)
-    if magic == _ZIP_MAGIC and not (
-        "embeddings" in path.parts and path.suffix in _EMBEDDED_OFFICE_SUFFIXES
+        head = part.read(64)
+    if path.suffix in _TEXT_PART_SUFFIXES:
+        text = head.removeprefix(codecs.BOM_UTF8).lstrip(b" \t\r\n")
+        if text and not text.startswith(b"<"):
+            raise _unsafe(_("The file contains an archive or a program, which is not allowed."))
+        return
+    embedded_office = "embeddings" in path.parts and path.suffix in _EMBEDDED_OFFICE_SUFFIXES
+    if head.startswith(_PROGRAM_OR_ARCHIVE_MAGIC) and not (
+        embedded_office and head.startswith(_ZIP_MAGIC)
     ):
         raise _unsafe(_("The file contains an archive or a program, which is not allowed."))
 

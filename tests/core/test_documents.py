@@ -561,3 +561,76 @@ def test_an_encrypted_member_is_refused():
 
     assert zipfile.ZipFile(io.BytesIO(content)).getinfo("word/document.xml").flag_bits & 0x1
     assert refused(bytes(content), "report.docx").code == "encrypted"
+
+
+# Issue 21, item 4: scripts hidden behind filter chains and predictors.
+
+HIDDEN = b"5 0 << /S /JavaScript /JS (app.alert(1)) >>"
+
+
+def _objstm(data: bytes, filters: bytes, parms: bytes = b"") -> bytes:
+    dictionary = b"/Type /ObjStm /N 1 /First 4 /Filter " + filters
+    if parms:
+        dictionary += b" /DecodeParms " + parms
+    return stream(dictionary, data)
+
+
+def _png_rows(content: bytes, columns: int) -> bytes:
+    content += b" " * (-len(content) % columns)
+    rows = [content[i : i + columns] for i in range(0, len(content), columns)]
+    return b"".join(b"\x00" + row for row in rows)  # PNG filter type 0 (None) on each row
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        _objstm(zlib.compress(zlib.compress(HIDDEN)), b"[/FlateDecode /FlateDecode]"),
+        _objstm(zlib.compress(HIDDEN.hex().encode() + b">"), b"[/FlateDecode /ASCIIHexDecode]"),
+        _objstm(HIDDEN.hex().encode() + b">", b"/ASCIIHexDecode"),
+        _objstm(
+            zlib.compress(_png_rows(HIDDEN, 8)),
+            b"/FlateDecode",
+            b"<< /Predictor 12 /Columns 8 >>",
+        ),
+    ],
+    ids=["flate-flate", "flate-hex", "hex", "png-predictor"],
+)
+def test_javascript_behind_a_filter_chain_is_found(hidden):
+    rejected = refused(pdf(b"/OpenAction 5 0 R", hidden), "report.pdf")
+
+    assert rejected.code == "unsafe"
+    assert "/JavaScript" in rejected.message
+
+
+def test_a_pdf_with_too_many_objects_is_not_checked(monkeypatch):
+    monkeypatch.setattr(documents, "MAX_PDF_OBJECTS", 2)
+
+    assert refused(pdf(), "report.pdf").code == "corrupt"
+
+
+# Issue 21, item 10: every part of an Office file is checked by its content.
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        office("xlsx"),  # a whole archive
+        b"MZ\x90\x00\x03" + bytes(60),  # a Windows program
+        b"\x7fELF\x02\x01\x01" + bytes(60),
+        b"7z\xbc\xaf\x27\x1c" + bytes(60),
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(60),  # OLE compound file
+        b"#!/bin/sh\nrm -rf ~\n",
+    ],
+    ids=["zip", "exe", "elf", "7z", "ole", "script"],
+)
+@pytest.mark.parametrize("part", ["word/evil.xml", "_rels/evil.rels", "word/media/evil.png"])
+def test_an_archive_or_program_under_any_part_name_is_refused(payload, part):
+    rejected = refused(office("docx", {part: payload}), "report.docx")
+
+    assert rejected.code == "unsafe"
+    assert "archive or a program" in rejected.message
+
+
+def test_xml_parts_with_a_byte_order_mark_are_accepted():
+    document = codecs.BOM_UTF8 + b'\n<?xml version="1.0"?><w:document/>'
+    assert check(office("docx", {"word/document.xml": document}), "a.docx").kind == "docx"
