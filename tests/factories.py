@@ -115,3 +115,11 @@ class TestBedFactory(factory.django.DjangoModelFactory):
 
         if create:
             rebuild_free_runs([self.pk])
+
+
+def minimal_pdf() -> bytes:
+    """A small well-formed PDF (one empty page, a correct cross-reference table): evidence
+    PDFs are parsed when uploaded, so test uploads must be real PDFs."""
+    from tests.core.test_documents import pdf
+
+    return pdf()

@@ -13,7 +13,7 @@ from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
-from tests.factories import MembershipFactory, ProgrammeFactory, TestBedFactory
+from tests.factories import MembershipFactory, ProgrammeFactory, TestBedFactory, minimal_pdf
 from tests.trials.conftest import TODAY
 from tests.trials.test_tracking import pdf_bytes
 from trials import services
@@ -22,7 +22,7 @@ from trials.models import EvidenceFile, EvidencePack, Kpi, LogEntry, Measurement
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = minimal_pdf()
 
 
 def jpeg(colour=(200, 80, 20), size=(640, 480)) -> bytes:

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import User
-from tests.factories import PASSWORD, MembershipFactory
+from tests.factories import PASSWORD, MembershipFactory, minimal_pdf
 from tests.trials.conftest import TODAY
 from trials import data_rights, services
 from trials.models import EvidencePack, LogEntry, TrialEvent
@@ -21,7 +21,7 @@ def test_organisation_export_has_json_and_files(client, active_trial, startup):
     services.evidence_file_add(
         actor=startup.user,
         trial=active_trial,
-        upload=SimpleUploadedFile("r.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"),
+        upload=SimpleUploadedFile("r.pdf", minimal_pdf()),
         caption="Report",
     )
     client.force_login(startup.user)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from PIL import Image
 
 from core.exceptions import Conflict, InvalidTransition
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, minimal_pdf
 from tests.trials.conftest import TODAY, d
 from trials import services
 from trials.models import EvidenceFile, Kpi, LogEntry, TrialEvent
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def pdf_bytes() -> bytes:
-    return b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    return minimal_pdf()
 
 
 def jpeg() -> bytes:
