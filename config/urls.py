@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import views as account_views
 from core import views as core_views
+from programmes import public_views as programme_public_views
 from programmes import views as programme_views
 from trials import calendar as calendar_feeds
 from trials import data_rights_views
@@ -32,6 +33,7 @@ urlpatterns = [
     path("", include("accounts.integrations_urls")),
     path("programmes/", include("programmes.urls")),
     path("dashboard/", programme_views.provider_dashboard, name="provider_dashboard"),
+    path("regions/", programme_public_views.regions_page, name="regions"),
     path("testbeds/", include("testbeds.urls")),
     path("trials/", include("trials.urls")),
     path("api/", include("config.api_urls")),

@@ -6,12 +6,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.charts import Bar
 from core.pagination import paginate
+from trials.selectors import with_list_data
 
-from .filters import UtilisationFilterForm
+from .filters import FigureFilterForm, UtilisationFilterForm
+from .funnel import DROP_OUT_KEYS, STEPS_BY_KEY, cohort, programme_funnel, step_trials
 from .selectors import officer_programme
 from .utilisation import TestBedUse, programme_utilisation
 
@@ -65,3 +69,47 @@ def _without(request: HttpRequest, *names: str) -> str:
     for name in names:
         query.pop(name, None)
     return query.urlencode()
+
+
+@login_required
+def programme_funnel_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """How far the programme's trials got, step by step, overall and by region."""
+    programme = officer_programme(request.user, pk)
+    form = FigureFilterForm(request.GET)
+    context = {"programme": programme, "form": form, "current": "funnel"}
+    if not form.is_valid():
+        return render(request, "programmes/funnel.html", context, status=400)
+    filters = form.to_filter()
+    result = programme_funnel(programme, filters)
+    context |= {
+        "funnel": result,
+        "filter_query": urlencode(filters.as_params()),
+        "filter_query_without_region": urlencode(
+            {k: v for k, v in filters.as_params().items() if k != "region"}
+        ),
+        "step_bars": [Bar(label=step.label, value=step.count) for step in result.steps],
+        "step_keys": [step.key for step in result.steps],
+    }
+    return render(request, "programmes/funnel.html", context)
+
+
+@login_required
+def programme_trials_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The trials behind one figure of the funnel, the map or the utilisation page."""
+    programme = officer_programme(request.user, pk)
+    form = FigureFilterForm(request.GET)
+    step = request.GET.get("step") or "requested"
+    context = {"programme": programme, "form": form, "current": "funnel"}
+    if step not in STEPS_BY_KEY:
+        form.is_valid()
+        form.add_error(None, _("Choose a step of the funnel."))
+    if not form.is_valid():
+        return render(request, "programmes/trials.html", context, status=400)
+    trials = step_trials(cohort(programme, form.to_filter()), step)
+    context |= {
+        "step": STEPS_BY_KEY[step],
+        "page": paginate(request, with_list_data(trials).order_by("-created_at", "-pk")),
+        "is_drop_out": step in DROP_OUT_KEYS,
+        "filters": form.to_filter(),
+    }
+    return render(request, "programmes/trials.html", context)

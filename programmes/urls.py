@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.programme_list, name="list"),
     path("<int:pk>/", views.programme_detail, name="detail"),
     path("<int:pk>/summary.pdf", views.programme_summary_pdf, name="summary_pdf"),
+    path("<int:pk>/funnel/", figure_views.programme_funnel_page, name="funnel"),
+    path("<int:pk>/trials/", figure_views.programme_trials_page, name="trials"),
     path(
         "<int:pk>/utilisation/",
         figure_views.programme_utilisation_page,

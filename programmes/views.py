@@ -21,6 +21,7 @@ from trials import selectors
 
 from . import portfolio
 from .pdf import render_portfolio_summary
+from .regions import REACH_MEASURES, programme_reach_map
 from .selectors import officer_programme, programmes_for
 
 
@@ -109,8 +110,24 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "evidence_overdue": list(portfolio.evidence_overdue(trials)[:50]),
         "now": timezone.now(),
         "query_string": request.GET.urlencode(),
+        **_reach(request, programme),
     }
     return render(request, "programmes/detail.html", context)
+
+
+def _reach(request: HttpRequest, programme) -> dict:
+    """The programme's reach on the map of nations and regions, by the measure chosen."""
+    measure = request.GET.get("map", "trials")
+    if measure not in REACH_MEASURES:
+        measure = "trials"
+    others = request.GET.copy()
+    others.pop("map", None)
+    return {
+        "reach_map": programme_reach_map(programme, measure),
+        "reach_measure": measure,
+        "reach_measures": [(key, label) for key, (label, _spoken) in REACH_MEASURES.items()],
+        "query_without_map": others.urlencode(),
+    }
 
 
 @login_required

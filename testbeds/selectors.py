@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
     FloatField,
     IntegerField,
     Prefetch,
@@ -133,6 +134,18 @@ def catalogue_search(
     if searching:
         testbeds = _text_search(testbeds, query.q.strip())
     return _sorted(testbeds, query.sort, searching)
+
+
+def catalogue_region_counts(query: CatalogueQuery) -> dict[str, int]:
+    """How many test beds the search finds in each region, ignoring its own region filter."""
+    everywhere = catalogue_search(replace(query, region=[], sort="name"))
+    rows = (
+        TestBed.objects.filter(pk__in=everywhere.values("pk"))
+        .values("region")
+        .annotate(n=Count("pk"))
+        .order_by("region")
+    )
+    return {row["region"]: row["n"] for row in rows}
 
 
 def _sorted(testbeds: QuerySet[TestBed], sort: str, searching: bool) -> QuerySet[TestBed]:

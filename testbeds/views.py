@@ -33,6 +33,7 @@ from .forms import (
     TestBedForm,
 )
 from .models import TestBedPhoto
+from .region_map import catalogue_map
 
 
 @cache_anonymous_page
@@ -51,6 +52,9 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "page": page,
         "result_count": page.paginator.count,
         "filtered": bool(request.GET.dict().keys() - {"page", "sort"}),
+        "region_map": None
+        if form.is_bound and not form.is_valid()
+        else catalogue_map(query, request.GET),
     }
     return render(request, "testbeds/catalogue.html", context)
 

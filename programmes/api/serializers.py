@@ -16,6 +16,7 @@ class TeamSerializer(serializers.Serializer):
 
 class ProgrammeLinksSerializer(serializers.Serializer):
     page = serializers.CharField(help_text="The programme's page for its officers.")
+    funnel = serializers.CharField()
     report_csv = serializers.CharField()
     report_json = serializers.CharField()
 
@@ -49,6 +50,52 @@ class ProgrammeSerializer(serializers.ModelSerializer):
     def get_links(self, programme: Programme) -> dict:
         return {
             "page": programme.get_absolute_url(),
+            "funnel": reverse("api:programme-funnel", kwargs={"pk": programme.pk}),
             "report_csv": reverse("api:programme-report-csv", kwargs={"pk": programme.pk}),
             "report_json": reverse("api:programme-report-json", kwargs={"pk": programme.pk}),
         }
+
+
+class FunnelStepSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    conversion = serializers.FloatField(
+        allow_null=True,
+        help_text="This step's count over the step before (0–1); null for the first.",
+    )
+    median_days = serializers.FloatField(
+        allow_null=True,
+        help_text="Median days from the step before, among the trials that took both.",
+    )
+    list = serializers.CharField(help_text="The page that lists the trials behind the count.")
+
+
+class DropOutSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    list = serializers.CharField()
+
+
+class RegionFunnelSerializer(serializers.Serializer):
+    region = serializers.CharField()
+    label = serializers.CharField()
+    steps = FunnelStepSerializer(many=True)
+    drop_outs = DropOutSerializer(many=True)
+
+
+class FunnelFiltersSerializer(serializers.Serializer):
+    period_start = serializers.DateField(allow_null=True)
+    period_end = serializers.DateField(allow_null=True)
+    region = serializers.CharField()
+    sector = serializers.CharField()
+    technology = serializers.CharField()
+
+
+class FunnelSerializer(serializers.Serializer):
+    programme = serializers.IntegerField()
+    filters = FunnelFiltersSerializer()
+    steps = FunnelStepSerializer(many=True)
+    drop_outs = DropOutSerializer(many=True)
+    regions = RegionFunnelSerializer(many=True)

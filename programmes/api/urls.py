@@ -1,10 +1,12 @@
 from django.urls import path
 
+from .funnel import ProgrammeFunnel
 from .reports import ProgrammeReportCsv, ProgrammeReportJson
 from .views import ProgrammeList
 
 urlpatterns = [
     path("programmes/", ProgrammeList.as_view(), name="programme-list"),
+    path("programmes/<int:pk>/funnel/", ProgrammeFunnel.as_view(), name="programme-funnel"),
     path(
         "programmes/<int:pk>/report.csv", ProgrammeReportCsv.as_view(), name="programme-report-csv"
     ),

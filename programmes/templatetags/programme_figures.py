@@ -3,6 +3,8 @@
 from django import template
 from django.utils.formats import number_format
 
+from core.charts import format_number
+
 register = template.Library()
 
 
@@ -16,4 +18,5 @@ def percent(share: float | None) -> str:
 
 @register.filter
 def days_or_dash(value: float | None) -> str:
-    return "–" if value is None else number_format(value, decimal_pos=None, use_l10n=True)
+    """2.5 → "2.5", 3.0 → "3"; None (no trial took both steps) → "–"."""
+    return "–" if value is None else format_number(value)

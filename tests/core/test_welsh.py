@@ -447,6 +447,9 @@ def pages(world) -> list[tuple[str, object]]:
         (world["trial"].get_absolute_url(), world["startup"].user),
         (f"/programmes/{world['programme'].pk}/", world["officer"].user),
         (f"/programmes/{world['programme'].pk}/utilisation/", world["officer"].user),
+        (f"/programmes/{world['programme'].pk}/funnel/", world["officer"].user),
+        (f"/programmes/{world['programme'].pk}/trials/", world["officer"].user),
+        ("/regions/", None),
     ]
 
 

@@ -355,6 +355,9 @@ RULES: dict[str, Rule] = {
     "programmes:detail": Rule(p("/programmes/{programme}/"), owned(OFFICER)),
     "programmes:summary_pdf": Rule(p("/programmes/{programme}/summary.pdf"), owned(OFFICER)),
     "programmes:utilisation": Rule(p("/programmes/{programme}/utilisation/"), owned(OFFICER)),
+    "programmes:funnel": Rule(p("/programmes/{programme}/funnel/"), owned(OFFICER)),
+    "programmes:trials": Rule(p("/programmes/{programme}/trials/"), owned(OFFICER)),
+    "regions": Rule(p("/regions/"), everyone()),
     "provider_dashboard": Rule(p("/dashboard/"), signed_in()),
     # Test beds: provider pages
     "testbeds:mine": Rule(p("/testbeds/mine/"), signed_in()),
@@ -513,6 +516,7 @@ _api(
     post=refused(set(), TRIAL_VIEWERS),
 )
 _api("api:programme-list", "/api/v1/programmes/", signed_in())
+_api("api:programme-funnel", "/api/v1/programmes/{programme}/funnel/", owned(OFFICER))
 _api("api:programme-report-csv", "/api/v1/programmes/{programme}/report.csv", owned(OFFICER))
 _api("api:programme-report-json", "/api/v1/programmes/{programme}/report.json", owned(OFFICER))
 _api("api:me", "/api/v1/me/", signed_in())

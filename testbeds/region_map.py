@@ -1,0 +1,45 @@
+"""The catalogue's map of the nations and regions: a region filter you can see."""
+
+from __future__ import annotations
+
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.models import Region
+from accounts.regions import RegionFigure, region_tiles
+from core.charts import format_number
+from core.tilemap import TileMap, count_bands
+
+from .selectors import CatalogueQuery, catalogue_region_counts
+
+
+def catalogue_map(query: CatalogueQuery, params: QueryDict) -> TileMap:
+    """Each tile: how many test beds the search finds there; its link narrows to that region."""
+    counts = catalogue_region_counts(query)
+    base = params.copy()
+    for name in ("region", "page"):
+        base.pop(name, None)
+
+    def href(code: str) -> str:
+        link = base.copy()
+        link.setlist("region", [code])
+        return f"{reverse('testbeds:catalogue')}?{link.urlencode()}"
+
+    figures = {code: _figure(counts.get(code, 0)) for code in Region.values}
+    tiles = region_tiles(figures, href=href, selected=set(query.region))
+    return TileMap(
+        title=_("Test beds found, by region"),
+        tiles=tiles,
+        bands=count_bands([tile.value for tile in tiles]),
+        value_heading=_("Test beds"),
+        chart_id="catalogue-map",
+    )
+
+
+def _figure(count: int) -> RegionFigure:
+    spoken = ngettext("%(count)s test bed", "%(count)s test beds", count) % {
+        "count": format_number(count)
+    }
+    return RegionFigure(count, format_number(count), spoken)
