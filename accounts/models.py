@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import SingleLineCharField
+
 from .fields import EncryptedTextField
 
 
@@ -55,7 +57,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person. They sign in with their e-mail address."""
 
     email = models.EmailField(_("e-mail address"), unique=True)
-    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    full_name = SingleLineCharField(_("full name"), max_length=150, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
@@ -97,7 +99,7 @@ class Organisation(models.Model):
         PROGRAMME_TEAM = "programme_team", _("Programme team")
 
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
-    name = models.CharField(_("name"), max_length=200)
+    name = SingleLineCharField(_("name"), max_length=200)
     slug = models.SlugField(_("short name"), max_length=80, unique=True)
     region = models.CharField(_("region"), max_length=30, choices=Region.choices)
     website = models.URLField(_("website"), blank=True)
@@ -242,7 +244,7 @@ class Programme(models.Model):
         related_name="programmes",
         limit_choices_to={"kind": Organisation.Kind.PROGRAMME_TEAM},
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = SingleLineCharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     region_focus = models.CharField(
         _("region focus"),
@@ -351,7 +353,7 @@ class ApiToken(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = SingleLineCharField(_("name"), max_length=100)
     prefix = models.CharField(max_length=8, unique=True, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     scope = models.CharField(_("access"), max_length=5, choices=Scope.choices, default=Scope.READ)

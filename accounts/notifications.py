@@ -16,6 +16,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 
 from core.tasks import enqueue
+from core.text import collapse_whitespace
 
 from .models import Membership, Notification, Organisation, User
 from .tasks import send_notification_email
@@ -47,6 +48,7 @@ def notify(
         with translation.override(user.language or settings.LANGUAGE_CODE):
             body = render_to_string(template, {**context, "recipient": user}).strip()
             title = str(subject) % subject_params if subject_params else str(subject)
+            title = collapse_whitespace(title)  # a subject is one line, whatever a title holds
         try:
             with transaction.atomic():
                 notification = Notification.objects.create(

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from core.cache import bump_page_version
 from core.exceptions import Conflict
 from core.tasks import enqueue
-from core.text import unique_slug
+from core.text import single_line, unique_slug
 
 from .events import record_event
 from .models import Invitation, Membership, Organisation, Programme, User, hash_token
@@ -28,7 +28,7 @@ from .permissions import require_member
 
 @transaction.atomic
 def user_update_profile(*, user: User, full_name: str) -> User:
-    full_name = full_name.strip()
+    full_name = single_line(full_name, "full_name")
     if not full_name:
         raise ValidationError({"full_name": _("Enter your full name.")})
     user.full_name = full_name
@@ -57,6 +57,7 @@ def organisation_create(
         raise PermissionDenied(_("Programme teams are set up by the service's staff."))
     if kind not in Organisation.Kind.values:
         raise ValidationError({"kind": _("Choose the type of organisation.")})
+    name = single_line(name, "name")
     organisation = Organisation.objects.create(
         kind=kind,
         name=name.strip(),
@@ -107,6 +108,7 @@ def organisation_update(*, actor: User, organisation: Organisation, **fields: st
         if name not in allowed:
             raise ValidationError({name: _("This field cannot be changed here.")})
         setattr(organisation, name, value)
+    organisation.full_clean(exclude=["slug", "calendar_token"])
     organisation.save()
     bump_page_version()  # provider names show on cached catalogue pages
     record_event(
@@ -289,6 +291,7 @@ def programme_create(
         raise ValidationError({"team": _("Programmes are run by programme teams.")})
     if ends_on < starts_on:
         raise ValidationError({"ends_on": _("The end date must be on or after the start date.")})
+    name = single_line(name, "name")
     programme = Programme.objects.create(
         team=team,
         name=name,

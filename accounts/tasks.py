@@ -7,6 +7,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from core.text import collapse_whitespace
+
 from .models import Invitation
 
 
@@ -29,7 +31,9 @@ def send_invitation_email(invitation_id: int, token: str, language: str = "") ->
         "site_url": settings.SITE_URL,
     }
     with translation.override(language or settings.LANGUAGE_CODE):
-        subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
+        subject = collapse_whitespace(
+            render_to_string("accounts/email/invitation_subject.txt", context)
+        )
         body = render_to_string("accounts/email/invitation_message.txt", context)
     send_mail(subject, body, None, [invitation.email])
 
@@ -48,5 +52,6 @@ def send_notification_email(notification_id: int) -> None:
     if notification.url:
         body = f"{body}\n\n{absolute(notification.url)}"
     body += "\n\nTest Bed Exchange\n" + settings.SITE_URL
-    send_mail("[Test Bed Exchange] " + notification.subject, body, None, [notification.user.email])
+    subject = collapse_whitespace("[Test Bed Exchange] " + notification.subject)
+    send_mail(subject, body, None, [notification.user.email])
     Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import Conflict
-from core.forms_util import apply_validation_error, error_message
+from core.forms_util import apply_validation_error, error_message, form_status
 from core.pagination import paginate
 from core.redirects import redirect_back
 
@@ -36,7 +36,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your name has been saved."))
             return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    return render(request, "accounts/profile.html", {"form": form}, status=form_status(form))
 
 
 @login_required
@@ -71,7 +71,12 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
             switch_organisation_after_create(request, organisation.pk)
             messages.success(request, _("%(name)s has been set up.") % {"name": organisation.name})
             return redirect(organisation)
-    return render(request, "accounts/organisation_form.html", {"form": form, "creating": True})
+    return render(
+        request,
+        "accounts/organisation_form.html",
+        {"form": form, "creating": True},
+        status=form_status(form),
+    )
 
 
 def switch_organisation_after_create(request: HttpRequest, organisation_id: int) -> None:
@@ -113,7 +118,10 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _("The organisation's details have been saved."))
             return redirect(organisation)
     return render(
-        request, "accounts/organisation_form.html", {"form": form, "organisation": organisation}
+        request,
+        "accounts/organisation_form.html",
+        {"form": form, "organisation": organisation},
+        status=form_status(form),
     )
 
 
@@ -137,7 +145,10 @@ def invitation_send(request: HttpRequest, slug: str) -> HttpResponse:
     elif not is_admin_of(request.user, organisation):
         raise PermissionDenied
     return render(
-        request, "accounts/invitation_form.html", {"form": form, "organisation": organisation}
+        request,
+        "accounts/invitation_form.html",
+        {"form": form, "organisation": organisation},
+        status=form_status(form),
     )
 
 

@@ -35,3 +35,8 @@ __all__ = ["NON_FIELD_ERRORS", "apply_validation_error", "error_message"]
 def form_error_message(form: forms.Form) -> str:
     """All of a form's errors as one message, for a page that shows messages, not the form."""
     return " ".join(error for errors in form.errors.values() for error in errors)
+
+
+def form_status(form: forms.Form) -> int:
+    """400 for a form posted with errors (re-rendered with its error summary), else 200."""
+    return 400 if form.is_bound and form.errors else 200

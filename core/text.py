@@ -1,7 +1,11 @@
 """Small text helpers shared by the apps."""
 
+import re
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 
 def unique_slug(
@@ -14,3 +18,32 @@ def unique_slug(
         number += 1
         slug = f"{base}-{number}"
     return slug
+
+
+# Line breaks and other control characters (C0, DEL, C1, Unicode line/paragraph separators)
+# in a one-line field end up in e-mail subjects, CSV cells and PDF headings, where they break
+# headers or layout: single-line fields refuse them.
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def validate_single_line(value: str) -> None:
+    if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+        raise ValidationError(
+            _("Use one line of text, without line breaks or control characters."),
+            code="control_characters",
+        )
+
+
+def single_line(value: str, field: str) -> str:
+    """``value`` stripped, or a ValidationError keyed by ``field`` if it holds control
+    characters: for services that take single-line text without a form."""
+    try:
+        validate_single_line(value)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from None
+    return value.strip()
+
+
+def collapse_whitespace(text: str) -> str:
+    """Every run of white space (line breaks included) as one space: for e-mail subjects."""
+    return " ".join(str(text).split())

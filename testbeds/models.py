@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, Region
+from core.fields import SingleLineCharField
 
 
 class SectorCode(models.TextChoices):
@@ -106,13 +107,13 @@ class TestBed(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="testbeds", verbose_name=_("provider")
     )
-    name = models.CharField(_("name"), max_length=150)
+    name = SingleLineCharField(_("name"), max_length=150)
     slug = models.SlugField(_("web address"), max_length=80, unique=True)
-    summary = models.CharField(_("summary"), max_length=300)
+    summary = SingleLineCharField(_("summary"), max_length=300)
     description = models.TextField(_("description"), blank=True)
     region = models.CharField(_("region"), max_length=30, choices=Region.choices)
-    town = models.CharField(_("town or city"), max_length=100, blank=True)
-    address = models.CharField(_("address"), max_length=300, blank=True)
+    town = SingleLineCharField(_("town or city"), max_length=100, blank=True)
+    address = SingleLineCharField(_("address"), max_length=300, blank=True)
     postcode = models.CharField(_("postcode"), max_length=10, blank=True)
     latitude = models.DecimalField(
         _("latitude"),
@@ -169,7 +170,7 @@ class TestBed(models.Model):
     )
     requires_approval = models.BooleanField(_("requests need approval"), default=True)
     terms_url = models.URLField(_("terms and conditions"), blank=True)
-    contact_name = models.CharField(_("contact name"), max_length=150, blank=True)
+    contact_name = SingleLineCharField(_("contact name"), max_length=150, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_phone = models.CharField(_("contact telephone"), max_length=30, blank=True)
     status = models.CharField(
@@ -242,8 +243,8 @@ class TestBedPhoto(models.Model):
 
     testbed = models.ForeignKey(TestBed, on_delete=models.CASCADE, related_name="photos")
     position = models.PositiveSmallIntegerField(default=0)
-    alt_text = models.CharField(_("description for people who cannot see it"), max_length=250)
-    caption = models.CharField(_("caption"), max_length=250, blank=True)
+    alt_text = SingleLineCharField(_("description for people who cannot see it"), max_length=250)
+    caption = SingleLineCharField(_("caption"), max_length=250, blank=True)
     # Files written by the image pipeline only, so plain file fields: nothing re-reads them.
     original = models.FileField(upload_to=photo_path, max_length=200)
     display = models.FileField(upload_to=photo_path, max_length=200)
@@ -267,7 +268,7 @@ class Blackout(models.Model):
     testbed = models.ForeignKey(TestBed, on_delete=models.CASCADE, related_name="blackouts")
     start = models.DateField(_("first day"))
     end = models.DateField(_("day after the last day"))
-    reason = models.CharField(_("reason"), max_length=200)
+    reason = SingleLineCharField(_("reason"), max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -296,7 +297,7 @@ class ApplicationQuestion(models.Model):
 
     testbed = models.ForeignKey(TestBed, on_delete=models.CASCADE, related_name="questions")
     position = models.PositiveSmallIntegerField(default=0)
-    text = models.CharField(_("question"), max_length=300)
+    text = SingleLineCharField(_("question"), max_length=300)
     help_text = models.CharField(_("hint"), max_length=300, blank=True)
     kind = models.CharField(_("type of answer"), max_length=10, choices=Kind.choices)
     choices = models.JSONField(_("choices"), default=list, blank=True)
@@ -378,7 +379,7 @@ class WaitlistEntry(models.Model):
     )
     start = models.DateField()
     end = models.DateField()
-    title = models.CharField(max_length=200)
+    title = SingleLineCharField(max_length=200)
     summary = models.TextField(blank=True)
     answers = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)

@@ -26,7 +26,7 @@ from accounts.permissions import require_member
 from core.cache import bump_page_version
 from core.exceptions import Conflict
 from core.images import ImageRejected, process_image
-from core.text import unique_slug
+from core.text import single_line, unique_slug
 
 from .availability import day_loads, rebuild_free_runs
 from .booking import lock_testbed
@@ -331,7 +331,8 @@ def photo_add(
 ) -> TestBedPhoto:
     """Add a photo. The upload is verified and re-encoded before anything is stored."""
     require_provider(actor, testbed)
-    if not alt_text.strip():
+    alt_text, caption = single_line(alt_text, "alt_text"), single_line(caption, "caption")
+    if not alt_text:
         raise ValidationError({"alt_text": _("Describe the photo for people who cannot see it.")})
     _check_photo_room(testbed)  # early, before the costly image work; again under the lock
     try:
@@ -377,6 +378,7 @@ def photo_add(
 @transaction.atomic
 def photo_update(*, actor: User, photo: TestBedPhoto, alt_text: str, caption: str) -> TestBedPhoto:
     require_provider(actor, photo.testbed)
+    alt_text, caption = single_line(alt_text, "alt_text"), single_line(caption, "caption")
     if not alt_text.strip():
         raise ValidationError({"alt_text": _("Describe the photo for people who cannot see it.")})
     photo.alt_text = alt_text.strip()
@@ -447,7 +449,7 @@ def blackout_add(
     testbed = lock_testbed(testbed)  # closures and bookings of one test bed change one at a time
     if last_day < first_day:
         raise ValidationError({"last_day": _("The last day must be on or after the first day.")})
-    if not reason.strip():
+    if not single_line(reason, "reason"):
         raise ValidationError({"reason": _("Say why the test bed is closed.")})
     end = last_day + datetime.timedelta(days=1)
     clash = testbed.blackouts.filter(start__lt=end, end__gt=first_day).first()
@@ -503,6 +505,7 @@ def question_add(
     choices: Iterable[str] = (),
 ) -> ApplicationQuestion:
     require_provider(actor, testbed)
+    text, help_text = single_line(text, "text"), single_line(help_text, "help_text")
     if kind not in ApplicationQuestion.Kind.values:
         raise ValidationError({"kind": _("Choose the type of answer.")})
     options = [c.strip()[:100] for c in choices if c.strip()]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, Programme
+from core.fields import SingleLineCharField
 from testbeds.models import Booking, TestBed
 
 TRL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(9)]
@@ -111,7 +112,7 @@ class Trial(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = SingleLineCharField(_("title"), max_length=200)
     summary = models.TextField(_("summary"), max_length=3000)
     status = models.CharField(
         max_length=20, choices=TrialStatus.choices, default=TrialStatus.REQUESTED, db_index=True
@@ -120,7 +121,7 @@ class Trial(models.Model):
     answers = models.JSONField(default=list, blank=True)
 
     # The plan
-    product_name = models.CharField(_("product name"), max_length=200, blank=True)
+    product_name = SingleLineCharField(_("product name"), max_length=200, blank=True)
     problem_statement = models.TextField(_("problem it solves"), blank=True)
     objectives = models.TextField(_("objectives"), blank=True)
     hypothesis = models.TextField(_("critical assumptions and hypothesis"), blank=True)
@@ -233,15 +234,15 @@ class Kpi(models.Model):
 
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="kpis")
     position = models.PositiveSmallIntegerField(default=0)
-    name = models.CharField(_("name"), max_length=150)
-    unit = models.CharField(_("unit"), max_length=40, blank=True)
+    name = SingleLineCharField(_("name"), max_length=150)
+    unit = SingleLineCharField(_("unit"), max_length=40, blank=True)
     baseline = models.DecimalField(_("baseline"), max_digits=14, decimal_places=4)
     target = models.DecimalField(_("target"), max_digits=14, decimal_places=4)
     direction = models.CharField(
         _("direction"), max_length=6, choices=Direction.choices, default=Direction.HIGHER
     )
     method = models.TextField(_("how it is measured"), blank=True)
-    data_source = models.CharField(_("data source"), max_length=200, blank=True)
+    data_source = SingleLineCharField(_("data source"), max_length=200, blank=True)
     no_measurement_reason = models.TextField(_("why it was not measured"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -329,7 +330,7 @@ class EvidenceFile(models.Model):
 
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="files")
     kind = models.CharField(max_length=6, choices=Kind.choices)
-    caption = models.CharField(_("caption"), max_length=250)
+    caption = SingleLineCharField(_("caption"), max_length=250)
     original_name = models.CharField(max_length=200)
     file = models.FileField(upload_to=evidence_path, max_length=200)
     display = models.FileField(upload_to=evidence_path, max_length=200, blank=True)

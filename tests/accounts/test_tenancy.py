@@ -106,7 +106,7 @@ def test_organisation_form_errors_link_to_fields(client, user):
         reverse("accounts:organisation_create"), {"kind": "start_up", "name": ""}
     )
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'href="#id_name"' in html
     assert 'href="#id_region"' in html
     assert 'id="id_name-error"' in html

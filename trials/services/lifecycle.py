@@ -20,6 +20,7 @@ from accounts.models import Organisation, Programme, User
 from accounts.permissions import is_member
 from accounts.webhooks import emit_for_trial
 from core.exceptions import Conflict, InvalidTransition
+from core.text import single_line
 from testbeds import booking as capacity
 from testbeds.models import Booking, TestBed, WaitlistEntry
 
@@ -68,7 +69,7 @@ def trial_request(
     ``data_source``), so the provider decides on the whole proposal.
     """
     _requester_checks(actor, organisation, programme)
-    title, summary = title.strip(), summary.strip()
+    title, summary = single_line(title, "title"), summary.strip()
     if not title:
         raise ValidationError({"title": _("Give the trial a title.")})
     if not summary:

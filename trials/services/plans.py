@@ -15,6 +15,7 @@ from accounts.events import record_event
 from accounts.models import Programme, User
 from accounts.permissions import is_member
 from core.exceptions import Conflict
+from core.text import single_line
 
 from ..models import (
     MEASURABLE_STATUSES,
@@ -141,7 +142,10 @@ def clean_kpi(
     data_source: str = "",
 ) -> dict[str, Any]:
     """A KPI's fields checked and normalised, ready for ``Kpi(**fields)``."""
-    if not str(name).strip():
+    name = single_line(str(name), "name")
+    unit = single_line(str(unit), "unit")
+    data_source = single_line(str(data_source), "data_source")
+    if not name:
         raise ValidationError({"name": _("Name the KPI.")})
     if direction not in Kpi.Direction.values:
         raise ValidationError({"direction": _("Choose whether higher or lower is better.")})

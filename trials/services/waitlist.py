@@ -15,6 +15,7 @@ from accounts.models import Organisation, User
 from accounts.notifications import members_of, notify
 from accounts.permissions import require_member
 from core.exceptions import Conflict
+from core.text import single_line
 from testbeds import booking as capacity
 from testbeds.models import TestBed, WaitlistEntry
 
@@ -44,6 +45,7 @@ def waitlist_join(
 ) -> WaitlistEntry:
     """Wait for full days: told in turn when they free up."""
     _requester_checks(actor, organisation, None)
+    title = single_line(title, "title")
     start, end = first_day, last_day + ONE_DAY
     testbed = capacity.lock_testbed(testbed)
     capacity.check_rules(testbed, start, end)
