@@ -7,7 +7,11 @@ from .models import Organisation
 
 def navigation_for(request: HttpRequest) -> list[dict]:
     """The service navigation, by the role of the current organisation."""
-    wanted = [(_("Find test beds"), "testbeds:catalogue"), (_("Nations and regions"), "regions")]
+    wanted = [
+        (_("Find test beds"), "testbeds:catalogue"),
+        (_("Challenges"), "challenges:list"),
+        (_("Nations and regions"), "regions"),
+    ]
     organisation = getattr(request, "organisation", None)
     if organisation is not None:
         if organisation.kind == Organisation.Kind.PUBLIC_BODY:

@@ -395,6 +395,9 @@ class WebhookEvent(models.TextChoices):
     TRIAL_STATUS_CHANGED = "trial.status_changed", _("Trial status changed")
     EVIDENCE_PACK_ISSUED = "evidence_pack.issued", _("Evidence pack issued")
     EVIDENCE_PACK_REVIEWED = "evidence_pack.reviewed", _("Evidence pack reviewed")
+    CHALLENGE_PUBLISHED = "challenge.published", _("Challenge published")
+    APPLICATION_SUBMITTED = "application.submitted", _("Challenge application submitted")
+    APPLICATION_DECIDED = "application.decided", _("Challenge application decided")
 
 
 class WebhookEndpoint(models.Model):

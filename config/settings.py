@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "accounts",
     "testbeds",
     "trials",
+    "challenges",
     "programmes",
 ]
 
@@ -423,6 +424,7 @@ CELERY_BEAT_SCHEDULE = {
     "lapse-waitlist-offers": _periodic("lapse_waitlist_offers", minute=15),
     "send-reminders": _periodic("send_reminders", minute=0, hour=7),
     "webhook-retries": _periodic("webhook_retries", minute="*"),
+    "close-due-challenges": _periodic("close_due_challenges", minute="*/5"),
 }
 
 # Webhooks (accounts/webhooks.py). Deliveries go only to public addresses unless this is

@@ -36,6 +36,7 @@ urlpatterns = [
     path("regions/", programme_public_views.regions_page, name="regions"),
     path("testbeds/", include("testbeds.urls")),
     path("trials/", include("trials.urls")),
+    path("challenges/", include("challenges.urls")),
     path("api/", include("config.api_urls")),
     path("verify/<str:code>/", trial_views.verify, name="verify"),
     path(

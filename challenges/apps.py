@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChallengesConfig(AppConfig):
+    name = "challenges"
+    verbose_name = _("Challenges")
+
+    def ready(self) -> None:
+        # Registers the tasks by name: services enqueue them without importing this module.
+        from . import periodic, tasks  # noqa: F401
+
+        periodic.register_jobs()

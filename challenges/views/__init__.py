@@ -1,0 +1,1 @@
+"""Challenge pages, by who uses them. Thin: selectors read, services write."""
