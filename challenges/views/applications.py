@@ -94,6 +94,8 @@ def application_step(request: HttpRequest, slug: str, pk: int, step: str) -> Htt
     if step not in STEPS:
         raise Http404
     application = _own_draft(request, slug, pk)
+    if not application.is_draft:
+        return redirect(application)
     challenge = application.challenge
     post = request.POST if request.method == "POST" else None
     files = request.FILES if request.method == "POST" else None
