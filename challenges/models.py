@@ -47,7 +47,7 @@ class Challenge(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("web address"), max_length=80, unique=True)
-    summary = models.CharField(_("summary"), max_length=300)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
     problem = models.TextField(_("the problem"))
     affected = models.TextField(_("who is affected"), blank=True)
     success = models.TextField(_("what success looks like"), blank=True)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("v1/", include("trials.api.urls")),
     path("v1/", include("accounts.api.urls")),
     path("v1/", include("programmes.api.urls")),
+    path("v1/", include("challenges.api.urls")),
     # Keep last among the v1 routes: any other /api/v1/ path answers a JSON 404.
     path("v1/", include("accounts.api.fallback_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

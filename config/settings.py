@@ -390,6 +390,8 @@ SPECTACULAR_SETTINGS = {
         "TestBedStatusEnum": "testbeds.models.TestBed.Status",
         "BookingStatusEnum": "testbeds.models.Booking.Status",
         "RegionEnum": "accounts.models.Region",
+        "ChallengeStatusEnum": "challenges.models.ChallengeStatus",
+        "ApplicationStatusEnum": "challenges.models.ApplicationStatus",
     },
 }
 

@@ -195,6 +195,7 @@ def test_the_challenge_matrix(world):
                     response.status_code, expected, api=api, response=response
                 ):
                     failures.append(
-                        f"{method.upper()} {url} as {role}: {response.status_code}, expected {expected}"
+                        f"{method.upper()} {url} as {role}: "
+                        f"{response.status_code}, expected {expected}"
                     )
     assert not failures, "\n".join(failures)

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
 from accounts.demo import DEMO_PASSWORD, seed_accounts
+from challenges.demo import seed_challenges
 from testbeds.demo import seed_testbeds
 from trials.demo import seed_trials
 
@@ -19,6 +20,7 @@ DEMO_LOGINS = [
     ("startup2@demo.test", "second start-up admin (Tidal Mobility Ltd)"),
     ("officer@demo.test", "programme officer (North East Innovation Programme)"),
     ("admin@demo.test", "staff"),
+    ("assessor@demo.test", "external assessor of two Sunderland challenges (no organisation)"),
 ]
 
 
@@ -33,6 +35,7 @@ class Command(BaseCommand):
             accounts = seed_accounts()
             testbeds = seed_testbeds(accounts)
             seed_trials(accounts, testbeds)
+            seed_challenges(accounts, testbeds)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with:"))
         for email, role in DEMO_LOGINS:
             self.stdout.write(f"  {email:<22} {DEMO_PASSWORD}   {role}")
