@@ -30,6 +30,7 @@ from schemathesis.specs.openapi.checks import (
 
 from accounts.models import Programme, User
 from accounts.tokens import token_create
+from challenges.models import Application, Challenge
 from testbeds.models import TestBed
 from trials.models import EvidenceFile, EvidencePack, Kpi, Measurement, Trial
 
@@ -44,6 +45,7 @@ ROLES = [
     ("startup@demo.test", 1),
     ("officer@demo.test", 1),
     ("admin@demo.test", 1),
+    ("assessor@demo.test", 1),
     (None, 0.5),
 ]
 CHECKS = [
@@ -64,6 +66,8 @@ def real_ids() -> dict[str, list]:
         "evidence-packs": list(EvidencePack.objects.order_by("id").values_list("id", flat=True)),
         "programmes": list(Programme.objects.order_by("id").values_list("id", flat=True)),
         "testbeds": list(TestBed.objects.order_by("id").values_list("slug", flat=True)),
+        "challenges": list(Challenge.objects.order_by("id").values_list("slug", flat=True)),
+        "applications": list(Application.objects.order_by("id").values_list("id", flat=True)),
     }
 
 

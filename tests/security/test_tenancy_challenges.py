@@ -108,6 +108,33 @@ CHALLENGE_RULES: dict[str, Rule] = {
     "challenges:decide": Rule(p(A + "decide/"), owned(OWNER)),
 }
 
+API_A = "/api/v1/applications/{application}/"
+CHALLENGE_RULES.update(
+    {
+        "api:challenge-list": Rule(p("/api/v1/challenges/"), everyone(), post={"anonymous": LOGIN}),
+        "api:challenge-detail": Rule(p("/api/v1/challenges/{challenge}/"), everyone()),
+        "api:challenge-publish": Rule(
+            p("/api/v1/challenges/{challenge}/publish/"), post=refused(OWNER)
+        ),
+        "api:challenge-applications": Rule(
+            p("/api/v1/challenges/{challenge}/applications/"),
+            signed_in(),
+            post={"anonymous": LOGIN},
+        ),
+        "api:challenge-assessors": Rule(
+            p("/api/v1/challenges/{challenge}/assessors/"), owned(OWNER), refused(OWNER)
+        ),
+        "api:challenge-ranking": Rule(p("/api/v1/challenges/{challenge}/ranking/"), owned(OWNER)),
+        "api:application-detail": Rule(p(API_A), owned(READERS)),
+        "api:application-submit": Rule(p(API_A + "submit/"), post=refused(APPLICANT)),
+        "api:application-conflict": Rule(p(API_A + "conflict/"), post=refused({"assessor"})),
+        "api:application-scores": Rule(
+            p(API_A + "scores/"), owned({"assessor"}), refused({"assessor"})
+        ),
+        "api:application-decide": Rule(p(API_A + "decide/"), post=refused(OWNER)),
+    }
+)
+
 
 @pytest.fixture
 def world(django_capture_on_commit_callbacks):

@@ -45,7 +45,7 @@ class TrialSerializer(serializers.ModelSerializer):
     first_day = serializers.DateField(source="booking.start", read_only=True)
     last_day = serializers.DateField(read_only=True)
     booking_status = serializers.CharField(source="booking.status", read_only=True)
-    programme = serializers.PrimaryKeyRelatedField(read_only=True)
+    programme = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     # Blank until the outcome is recorded: declared so the schema allows "".
     recommendation = serializers.ChoiceField(
         choices=Recommendation.choices, allow_blank=True, read_only=True
