@@ -3,6 +3,7 @@ fields they name (anything else is refused with 400 naming it)."""
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Region
@@ -63,6 +64,7 @@ class ChallengeDetailSerializer(ChallengeSerializer):
     criteria = CriterionSerializer(many=True, read_only=True)
     questions = QuestionSerializer(many=True, read_only=True)
     testbeds = serializers.SerializerMethodField()
+    contact_email = serializers.CharField(read_only=True)
 
     class Meta(ChallengeSerializer.Meta):
         fields = [
@@ -172,7 +174,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
     startup = serializers.CharField(source="organisation.name", read_only=True)
     testbed = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     decision = serializers.SerializerMethodField()
-    trial = serializers.PrimaryKeyRelatedField(read_only=True)
+    trial = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Application
@@ -198,6 +200,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(DecisionSerializer(allow_null=True))
     def get_decision(self, application: Application) -> dict | None:
         decision = getattr(application, "decision", None)
         return DecisionSerializer(decision).data if decision else None

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from accounts.models import Organisation
 from accounts.permissions import organisations_of
+from testbeds.api.views import IsSignedInToChange
 from testbeds.models import Sector, Technology, TestBed
 from trials.api.views import errors
 
@@ -75,11 +76,11 @@ def _pick(user, kind_filter, slug: str | None, field: str, none_message: str) ->
 class ChallengeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ChallengeSerializer
     lookup_field = "slug"
-    lookup_value_regex = "[-a-zA-Z0-9_]+"
+    lookup_value_regex = "[^/]+"
 
     def get_permissions(self):
         if self.action in ("list", "retrieve"):
-            return [permissions.AllowAny()]
+            return [IsSignedInToChange()]
         return [permissions.IsAuthenticated()]
 
     def get_queryset(self):
@@ -214,7 +215,7 @@ class ChallengeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         responses={201: AssessorSerializer, **errors(400, 404, 409)},
         summary="Invite an assessor by e-mail (owner)",
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def assessors(self, request: Request, slug: str) -> Response:
         challenge = self._owned()
         if request.method == "POST":
@@ -229,7 +230,7 @@ class ChallengeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         responses={200: RankingRowSerializer(many=True), **errors(404)},
         summary="Ranking by weighted mean, with spread and coverage (owner)",
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def ranking(self, request: Request, slug: str) -> Response:
         challenge = self._owned()
         rows = selectors.ranking(challenge, request.user)

@@ -50,6 +50,7 @@ DETAIL_FIELDS = (
     "contact_email",
 )
 MAX_CRITERIA = 12
+MAX_AHEAD = datetime.timedelta(days=5 * 365)
 # Paths under /challenges/ that a challenge's slug must not take.
 RESERVED_SLUGS = {"new", "mine", "feed", "testbed-requests", "assessor-invitations"}
 MAX_QUESTIONS = 20
@@ -61,6 +62,10 @@ def _check_times(
     errors = {}
     if closes_at <= moment:
         errors["closes_at"] = _("The closing time must be in the future.")
+    elif closes_at > moment + MAX_AHEAD:
+        errors["closes_at"] = _("The closing time must be within five years.")
+    if opens_at < moment - MAX_AHEAD:
+        errors["opens_at"] = _("The opening time must be within five years.")
     if opens_at >= closes_at:
         errors["opens_at"] = _("The opening time must be before the closing time.")
     if errors:
