@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, Region
+from core.fields import SingleLineCharField
 from testbeds.models import Sector, Technology, TestBed
 
 SCORE_MIN, SCORE_MAX = 0, 10
@@ -45,9 +46,9 @@ class Challenge(models.Model):
     owner = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="challenges", verbose_name=_("owner")
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = SingleLineCharField(_("title"), max_length=200)
     slug = models.SlugField(_("web address"), max_length=80, unique=True)
-    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    summary = SingleLineCharField(_("summary"), max_length=300, blank=True)
     problem = models.TextField(_("the problem"))
     affected = models.TextField(_("who is affected"), blank=True)
     success = models.TextField(_("what success looks like"), blank=True)
@@ -74,7 +75,7 @@ class Challenge(models.Model):
     opens_at = models.DateTimeField(_("opens"))
     closes_at = models.DateTimeField(_("closes"))
     decisions_by = models.DateField(_("decisions by"), null=True, blank=True)
-    contact_name = models.CharField(_("contact name"), max_length=150, blank=True)
+    contact_name = SingleLineCharField(_("contact name"), max_length=150, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     status = models.CharField(
         max_length=10,
@@ -182,8 +183,8 @@ class Question(models.Model):
         FILE = "file", _("File")
 
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="questions")
-    text = models.CharField(_("question"), max_length=300)
-    hint = models.CharField(_("hint"), max_length=300, blank=True)
+    text = SingleLineCharField(_("question"), max_length=300)
+    hint = SingleLineCharField(_("hint"), max_length=300, blank=True)
     kind = models.CharField(_("type of answer"), max_length=10, choices=Kind.choices)
     required = models.BooleanField(_("an answer is required"), default=True)
     position = models.PositiveSmallIntegerField(default=0)
@@ -199,7 +200,7 @@ class Criterion(models.Model):
     """What the panel scores, 0 to 10, with its weight (a challenge's weights sum to 100)."""
 
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="criteria")
-    name = models.CharField(_("criterion"), max_length=150)
+    name = SingleLineCharField(_("criterion"), max_length=150)
     guidance = models.TextField(
         _("what low and high scores look like"),
         blank=True,
@@ -288,7 +289,7 @@ class Application(models.Model):
         default=ApplicationStatus.DRAFT,
         db_index=True,
     )
-    title = models.CharField(_("name of your proposal"), max_length=200, blank=True)
+    title = SingleLineCharField(_("name of your proposal"), max_length=200, blank=True)
     summary = models.TextField(_("summary of your proposal"), max_length=3000, blank=True)
     partners = models.TextField(
         _("partner organisations"),

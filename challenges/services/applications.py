@@ -22,6 +22,7 @@ from accounts.webhooks import emit
 from core.documents import DocumentRejected, check_document
 from core.exceptions import Conflict, InvalidTransition
 from core.images import ImageRejected, process_image
+from core.text import single_line
 from testbeds.models import TestBed
 from trials.services.plans import clean_kpis
 
@@ -229,6 +230,8 @@ def application_save(*, actor: User, application: Application, **fields: Any) ->
     for name in ("title", "summary", "partners"):
         if name in fields:
             text = str(fields[name] or "").strip()
+            if name == "title":
+                text = single_line(text, "title")
             if len(text) > TEXT_LIMITS[name]:
                 raise ValidationError(
                     {name: _("Keep this under %(n)s characters.") % {"n": TEXT_LIMITS[name]}}

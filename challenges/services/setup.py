@@ -17,7 +17,7 @@ from accounts.notifications import members_of, notify
 from accounts.permissions import require_member
 from accounts.webhooks import emit
 from core.exceptions import Conflict, InvalidTransition
-from core.text import unique_slug
+from core.text import single_line, unique_slug
 from testbeds.models import Sector, Technology, TestBed
 
 from ..models import (
@@ -243,7 +243,7 @@ def criteria_set(*, actor: User, challenge: Challenge, criteria: list[dict]) -> 
         cleaned.append(
             Criterion(
                 challenge=challenge,
-                name=str(row["name"]).strip()[:150],
+                name=single_line(str(row["name"]), "criteria")[:150],
                 guidance=str(row.get("guidance", "")).strip()[:3000],
                 weight=weight,
                 position=number,
@@ -287,8 +287,8 @@ def questions_set(*, actor: User, challenge: Challenge, questions: list[dict]) -
         cleaned.append(
             Question(
                 challenge=challenge,
-                text=str(row["text"]).strip()[:300],
-                hint=str(row.get("hint", "")).strip()[:300],
+                text=single_line(str(row["text"]), "questions")[:300],
+                hint=single_line(str(row.get("hint", "")), "questions")[:300],
                 kind=kind,
                 required=bool(row.get("required", True)),
                 position=number,

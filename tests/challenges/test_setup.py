@@ -149,3 +149,21 @@ def test_clarification_is_published_anonymously_and_followers_told(world, startu
     )
     body = other.user.notifications.get().body
     assert "Is Welsh needed?" in body and "Acme" not in body
+
+
+@pytest.mark.parametrize("title", ["Fewer\r\nBcc: all@example.org", "A\x00B"])
+def test_titles_and_criteria_are_single_line(provider, title):
+    with pytest.raises(ValidationError):
+        services.challenge_create(
+            actor=provider.user,
+            owner=provider.organisation,
+            title=title,
+            problem="P",
+            closes_at=later(days=3),
+        )
+    challenge = build_challenge(provider, publish=False)
+    with pytest.raises(ValidationError):
+        services.criteria_set(
+            actor=provider.user, challenge=challenge, criteria=[{"name": title, "weight": 100}]
+        )
+    assert Challenge.objects.count() == 1
