@@ -91,12 +91,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class Organisation(models.Model):
-    """A public body, a start-up or a programme team."""
+    """A public body, a start-up, a programme team, or a company or university partnering
+    in trials."""
 
     class Kind(models.TextChoices):
         PUBLIC_BODY = "public_body", _("Public body")
         START_UP = "start_up", _("Start-up")
         PROGRAMME_TEAM = "programme_team", _("Programme team")
+        COMPANY = "company", _("Company")
+        UNIVERSITY = "university", _("University")
 
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     name = SingleLineCharField(_("name"), max_length=200)
@@ -392,7 +395,10 @@ class WebhookEvent(models.TextChoices):
     BOOKING_APPROVED = "booking.approved", _("Booking approved")
     BOOKING_DECLINED = "booking.declined", _("Booking declined")
     BOOKING_CANCELLED = "booking.cancelled", _("Booking cancelled")
+    BOOKING_CHANGE_REQUESTED = "booking.change_requested", _("Change of booked dates asked for")
+    BOOKING_CHANGED = "booking.changed", _("Booked dates changed")
     TRIAL_STATUS_CHANGED = "trial.status_changed", _("Trial status changed")
+    TRIAL_PARTNER_ADDED = "trial.partner_added", _("Partner joined a trial")
     EVIDENCE_PACK_ISSUED = "evidence_pack.issued", _("Evidence pack issued")
     EVIDENCE_PACK_REVIEWED = "evidence_pack.reviewed", _("Evidence pack reviewed")
     CHALLENGE_PUBLISHED = "challenge.published", _("Challenge published")

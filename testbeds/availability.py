@@ -306,19 +306,18 @@ def nearest_free_windows(
     count: int = 3,
     today: datetime.date | None = None,
     search_days: int = 366,
+    ignore: Booking | None = None,
 ) -> list[tuple[datetime.date, datetime.date]]:
     """Up to ``count`` windows [start, end) of ``days`` bookable days nearest to ``start``,
-    read from the test bed's free runs."""
-    from .models import FreeRun
-
+    read from the test bed's free runs (or, when a booking's own days should count as
+    free — ``ignore`` —, worked out from the bookings around)."""
     today = today or timezone.localdate()
     first, last_end = bookable_range(testbed, today)
     lo = day_number(max(first, start - datetime.timedelta(days=search_days)))
     hi = day_number(min(last_end, start + datetime.timedelta(days=search_days + days)))
     wanted = day_number(start)
     placements: list[int] = []
-    runs = FreeRun.objects.filter(testbed=testbed, end_day__gt=lo, first_day__lt=hi)
-    for run_first, run_end in runs.values_list("first_day", "end_day"):
+    for run_first, run_end in _runs(testbed, lo, hi, ignore):
         begin, finish = max(run_first, lo), min(run_end, hi)
         if finish - begin < days:
             continue
@@ -337,6 +336,33 @@ def nearest_free_windows(
         (EPOCH + datetime.timedelta(days=p), EPOCH + datetime.timedelta(days=p + days))
         for p in chosen
     )
+
+
+def _runs(testbed: TestBed, lo: int, hi: int, ignore: Booking | None) -> list[tuple[int, int]]:
+    """Free runs (as day numbers) that overlap [lo, hi)."""
+    from .models import FreeRun
+
+    if ignore is None:
+        runs = FreeRun.objects.filter(testbed=testbed, end_day__gt=lo, first_day__lt=hi)
+        return list(runs.values_list("first_day", "end_day"))
+    if hi <= lo:
+        return []
+    start, end = EPOCH + datetime.timedelta(days=lo), EPOCH + datetime.timedelta(days=hi)
+    others = confirmed_bookings(testbed, start, end).exclude(pk=ignore.pk)
+    loads = loads_of(others.values_list("start", "end"), start, end)
+    reasons = closures(testbed, start, end)
+    runs: list[tuple[int, int]] = []
+    run_start = None
+    for offset, (load, reason) in enumerate(zip(loads, reasons, strict=True)):
+        free = load < testbed.capacity and not reason
+        if free and run_start is None:
+            run_start = lo + offset
+        elif not free and run_start is not None:
+            runs.append((run_start, lo + offset))
+            run_start = None
+    if run_start is not None:
+        runs.append((run_start, hi))
+    return runs
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from core.exceptions import Conflict
 
 from .availability import (
     bookable_range,
+    closures,
     confirmed_bookings,
     day_loads,
     loads_of,
@@ -71,15 +72,82 @@ def check_rules(
 ) -> None:
     """Refuse dates that break the test bed's rules, saying which rule and what would fit."""
     today = today or timezone.localdate()
+    _check_open(testbed)
+    _check_order(start, end)
+    _check_notice(testbed, start, today)
+    _check_horizon(testbed, end, today)
+    _check_length(testbed, start, end)
+    message = closed_message(testbed, start, end, today=today)
+    if message:
+        raise _broken("first_day", message, "closed")
+
+
+def check_change_rules(
+    testbed: TestBed,
+    booking: Booking,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    today: datetime.date | None = None,
+) -> None:
+    """Refuse new dates for a held booking that break the rules.
+
+    Only what the change adds is held to the rules a new request meets: notice for a
+    different first day, the horizon for a later end, closures on the added days; the
+    length rules hold for the whole new span.
+    """
+    today = today or timezone.localdate()
+    if added_spans(booking, start, end):
+        _check_open(testbed)
+    _check_order(start, end)
+    if start != booking.start:
+        _check_notice(testbed, start, today)
+    if end > booking.end:
+        _check_horizon(testbed, end, today)
+    _check_length(testbed, start, end)
+    for added_start, added_end in added_spans(booking, start, end):
+        message = closed_message(testbed, added_start, added_end, today=today)
+        if message:
+            raise _broken("first_day", message, "closed")
+
+
+def added_spans(
+    booking: Booking, start: datetime.date, end: datetime.date
+) -> list[tuple[datetime.date, datetime.date]]:
+    """The parts of [start, end) the booking does not hold yet."""
+    return _minus((start, end), (booking.start, booking.end))
+
+
+def freed_spans(
+    booking: Booking, start: datetime.date, end: datetime.date
+) -> list[tuple[datetime.date, datetime.date]]:
+    """The parts of the booking's days that [start, end) gives back."""
+    return _minus((booking.start, booking.end), (start, end))
+
+
+def _minus(
+    span: tuple[datetime.date, datetime.date], other: tuple[datetime.date, datetime.date]
+) -> list[tuple[datetime.date, datetime.date]]:
+    (start, end), (o_start, o_end) = span, other
+    if o_end <= start or o_start >= end:
+        return [(start, end)]
+    return [(a, b) for a, b in ((start, o_start), (o_end, end)) if a < b]
+
+
+def _check_open(testbed: TestBed) -> None:
     if testbed.status != TestBed.Status.PUBLISHED:
         raise _broken(
             "testbed", _("This test bed is not taking requests at the moment."), "not_published"
         )
+
+
+def _check_order(start: datetime.date, end: datetime.date) -> None:
     if end <= start:
         raise _broken("last_day", _("The last day must be on or after the first day."), "dates")
-    length = (end - start).days
-    earliest, bookable_end = bookable_range(testbed, today)
-    latest_last = bookable_end - ONE_DAY
+
+
+def _check_notice(testbed: TestBed, start: datetime.date, today: datetime.date) -> None:
+    earliest, _bookable_end = bookable_range(testbed, today)
     if start < earliest:
         raise _broken(
             "first_day",
@@ -91,6 +159,11 @@ def check_rules(
             % {"n": testbed.notice_days, "date": day(earliest)},
             "notice",
         )
+
+
+def _check_horizon(testbed: TestBed, end: datetime.date, today: datetime.date) -> None:
+    _earliest, bookable_end = bookable_range(testbed, today)
+    latest_last = bookable_end - ONE_DAY
     if end - ONE_DAY > latest_last:
         raise _broken(
             "last_day",
@@ -101,6 +174,10 @@ def check_rules(
             % {"n": testbed.horizon_days, "date": day(latest_last)},
             "horizon",
         )
+
+
+def _check_length(testbed: TestBed, start: datetime.date, end: datetime.date) -> None:
+    length = (end - start).days
     if length < testbed.min_days:
         suggestion = start + datetime.timedelta(days=testbed.min_days - 1)
         raise _broken(
@@ -123,9 +200,6 @@ def check_rules(
             % {"max": testbed.max_days, "n": length, "start": day(start), "end": day(suggestion)},
             "too_long",
         )
-    message = closed_message(testbed, start, end, today=today)
-    if message:
-        raise _broken("first_day", message, "closed")
 
 
 def closed_message(
@@ -251,16 +325,93 @@ def shorten(booking: Booking, end: datetime.date) -> Booking:
     return booking
 
 
+def change_dates(booking: Booking, start: datetime.date, end: datetime.date) -> Booking:
+    """Move a confirmed booking to [start, end). The caller holds the test bed lock.
+
+    The booking keeps its own days while the others are counted, so an extension needs
+    places only on the added days. It keeps its unit when that unit is free on the new
+    days, else takes a free one, else the overlapping bookings are re-packed, as in
+    ``confirm``; PostgreSQL's exclusion constraint is the backstop either way.
+    """
+    testbed = booking.testbed
+    for added_start, added_end in added_spans(booking, start, end):
+        closed = closed_message(testbed, added_start, added_end)
+        if closed:
+            raise Conflict(closed, code="closed")
+    others = confirmed_bookings(testbed, start, end).exclude(pk=booking.pk)
+    loads = loads_of(others.values_list("start", "end"), start, end)
+    if max(loads, default=0) >= testbed.capacity:
+        raise change_conflict(testbed, booking, start, end)
+    taken = set(others.values_list("unit", flat=True))
+    booking.start, booking.end = start, end
+    if booking.unit in taken:
+        unit = next((u for u in range(1, testbed.capacity + 1) if u not in taken), None)
+        booking.unit = unit if unit is not None else _repack(testbed, booking)
+    booking.revision += 1
+    booking.save(update_fields=["start", "end", "unit", "revision"])
+    rebuild_free_runs([testbed.pk])
+    return booking
+
+
+def change_conflict(
+    testbed: TestBed, booking: Booking, start: datetime.date, end: datetime.date
+) -> Conflict:
+    """The refusal for a change onto full days, with the nearest dates that would fit.
+
+    Keeping the first day (extending), that is the longest span that fits from it;
+    moving, the nearest free spans of the same length. The booking's own days count
+    as free.
+    """
+    if start == booking.start:
+        latest = latest_end_from(testbed, booking, start, end)
+        windows = [(start, latest)] if latest > booking.end else []
+        message = _("%(name)s is fully booked on some of the added days.") % {"name": testbed.name}
+        if windows:
+            message += " " + _("The trial can run until %(date)s at the latest.") % {
+                "date": day(latest - ONE_DAY)
+            }
+        else:
+            message += " " + _("The trial cannot be extended: the next day is full.")
+        return Conflict(message, code="capacity", nearest_free_windows=windows_json(windows))
+    windows = nearest_free_windows(testbed, start=start, days=(end - start).days, ignore=booking)
+    message = _("%(name)s is fully booked on some of these days.") % {"name": testbed.name}
+    if windows:
+        message += " " + _("The nearest free dates of the same length: %(windows)s.") % {
+            "windows": windows_text(windows)
+        }
+    else:
+        message += " " + _("There are no free dates of the same length within a year.")
+    return Conflict(message, code="capacity", nearest_free_windows=windows_json(windows))
+
+
+def latest_end_from(
+    testbed: TestBed, booking: Booking, start: datetime.date, wanted_end: datetime.date
+) -> datetime.date:
+    """How far [start, …) can run, counting the booking's own days as free."""
+    others = confirmed_bookings(testbed, start, wanted_end).exclude(pk=booking.pk)
+    loads = loads_of(others.values_list("start", "end"), start, wanted_end)
+    reasons = closures(testbed, start, wanted_end)
+    for offset, (load, reason) in enumerate(zip(loads, reasons, strict=True)):
+        held = start + datetime.timedelta(days=offset) < booking.end
+        if (load >= testbed.capacity or reason) and not held:
+            return start + datetime.timedelta(days=offset)
+    return wanted_end
+
+
 def _free_unit(testbed: TestBed, start: datetime.date, end: datetime.date) -> int | None:
     taken = set(confirmed_bookings(testbed, start, end).values_list("unit", flat=True))
     return next((unit for unit in range(1, testbed.capacity + 1) if unit not in taken), None)
 
 
 def _cluster(testbed: TestBed, booking: Booking) -> list[Booking]:
-    """Confirmed bookings linked to the new one by a chain of overlaps."""
+    """Confirmed bookings linked to this one by a chain of overlaps (itself left out)."""
     start, end = booking.start, booking.end
     while True:
-        members = list(confirmed_bookings(testbed, start, end).order_by("start", "end", "id"))
+        members = list(
+            confirmed_bookings(testbed, start, end)
+            .exclude(pk=booking.pk)
+            .order_by("start", "end", "id")
+        )
         new_start = min([start, *(m.start for m in members)])
         new_end = max([end, *(m.end for m in members)])
         if (new_start, new_end) == (start, end):

@@ -333,6 +333,8 @@ class Booking(models.Model):
     end = models.DateField(_("day after the last day"))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     unit = models.PositiveSmallIntegerField(null=True, blank=True)
+    # How many times the held days have changed (calendar feeds' SEQUENCE).
+    revision = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 

@@ -34,7 +34,8 @@ def _calendar(name: str) -> Calendar:
 def _event(trial: Trial, summary: str, description: str) -> Event:
     event = Event()
     event.add("uid", f"trial-{trial.pk}@testbed.exchange")
-    event.add("dtstamp", trial.status_changed_at)
+    event.add("dtstamp", max(trial.status_changed_at, trial.updated_at))
+    event.add("sequence", trial.booking.revision)  # calendar apps take the new dates
     event.add("dtstart", trial.booking.start)
     event.add(
         "dtend", trial.booking.end

@@ -186,8 +186,12 @@ def build_pack_content(
             PackEvent(
                 at=e.created_at,
                 actor=e.actor_name,
-                from_status=e.get_from_status_display() if e.from_status else "",
-                to_status=str(e.get_to_status_display()),
+                from_status=e.get_from_status_display()
+                if e.from_status and e.from_status != e.to_status
+                else "",
+                to_status=str(_("Dates changed"))
+                if e.from_status == e.to_status
+                else str(e.get_to_status_display()),
                 note=e.note,
             )
             for e in data["events"]

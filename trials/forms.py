@@ -380,3 +380,32 @@ class VerifyForm(forms.Form):
             "We compare its SHA-256 with the packs this service issued. The file is not kept."
         ),
     )
+
+
+class ChangeRequestForm(forms.Form):
+    """New dates for an approved or running trial, with the reason."""
+
+    first_day = forms.DateField(
+        label=_("New first day"),
+        widget=DATE_WIDGET,
+        help_text=_("A trial that has started keeps its first day."),
+        error_messages={"required": _("Enter the first day.")},
+    )
+    last_day = forms.DateField(
+        label=_("New last day"),
+        widget=DATE_WIDGET,
+        error_messages={"required": _("Enter the last day.")},
+    )
+    reason = forms.CharField(
+        label=_("Why do the dates need to change?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say why the dates need to change.")},
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        first, last = data.get("first_day"), data.get("last_day")
+        if first and last and last < first:
+            self.add_error("last_day", _("The last day must be on or after the first day."))
+        return data

@@ -432,3 +432,72 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} by {self.reviewer_name}"
+
+
+class ChangeRequest(models.Model):
+    """The start-up asks to extend, shorten or move an approved or active trial's dates.
+
+    The old days stay held until the provider approves; approval changes the booking in
+    one transaction under the test bed lock (``trials.services.changes``). Dates are
+    half-open, ``[start, end)``, like bookings. At most one request per trial is open.
+    """
+
+    class Kind(models.TextChoices):
+        EXTEND = "extend", _("Extend")
+        SHORTEN = "shorten", _("Shorten")
+        MOVE = "move", _("Move")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a decision")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="change_requests")
+    kind = models.CharField(_("change"), max_length=8, choices=Kind.choices)
+    old_start = models.DateField()
+    old_end = models.DateField()
+    start = models.DateField(_("new first day"))
+    end = models.DateField(_("day after the new last day"))
+    reason = models.TextField(_("reason"), max_length=2000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_by_name = models.CharField(max_length=150, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_by_name = models.CharField(max_length=150, blank=True)
+    decision_note = models.TextField(_("note"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trial"],
+                condition=Q(status="pending"),
+                name="one_open_change_request_per_trial",
+            ),
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="change_request_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trial_id}: {self.kind} to {self.start} – {self.last_day}"
+
+    @property
+    def last_day(self) -> datetime.date:
+        return self.end - datetime.timedelta(days=1)
+
+    @property
+    def old_last_day(self) -> datetime.date:
+        return self.old_end - datetime.timedelta(days=1)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.PENDING

@@ -21,6 +21,7 @@ from accounts.models import Membership, Organisation, User
 from testbeds.models import WaitlistEntry
 
 from .models import (
+    ChangeRequest,
     EvidenceFile,
     EvidencePack,
     Kpi,
@@ -130,6 +131,9 @@ def trial_page_data(trial: Trial) -> dict:
             )
         ),
         "events": list(TrialEvent.objects.filter(trial=trial).order_by("created_at", "id")),
+        "change_requests": list(
+            ChangeRequest.objects.filter(trial=trial).order_by("-created_at", "-id")
+        ),
         "packs": list(
             EvidencePack.objects.filter(trial=trial)
             .prefetch_related("reviews")
@@ -306,4 +310,45 @@ def evidence_overdue(
         trials.filter(status=TrialStatus.COMPLETED, completed_at__lt=due)
         .select_related("organisation", "testbed")
         .order_by("completed_at", "pk")
+    )
+
+
+# Changes of dates ------------------------------------------------------------------
+
+
+def change_request_of(trial: Trial, pk: int | str) -> ChangeRequest:
+    """One of the trial's change requests (the trial is already checked as visible)."""
+    change_id = parse_id(pk)
+    change = (
+        ChangeRequest.objects.filter(trial=trial, pk=change_id).first()
+        if change_id is not None
+        else None
+    )
+    if change is None:
+        raise Http404
+    change.trial = trial
+    return change
+
+
+def open_change_request(trial: Trial) -> ChangeRequest | None:
+    return ChangeRequest.objects.filter(trial=trial, status=ChangeRequest.Status.PENDING).first()
+
+
+def change_requests_visible_to(user: User) -> QuerySet[ChangeRequest]:
+    return (
+        ChangeRequest.objects.filter(trial__in=trials_visible_to(user))
+        .select_related("trial", "trial__testbed", "trial__organisation", "trial__booking")
+        .order_by("created_at", "id")
+    )
+
+
+def change_requests_for_provider(user: User) -> QuerySet[ChangeRequest]:
+    """Open changes of dates on the user's test beds, oldest first."""
+    return (
+        ChangeRequest.objects.filter(
+            status=ChangeRequest.Status.PENDING,
+            trial__testbed__organisation_id__in=_organisation_ids(user),
+        )
+        .select_related("trial", "trial__testbed", "trial__organisation", "trial__booking")
+        .order_by("created_at", "id")
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import change_views, views
 
 app_name = "trials"
 
@@ -30,6 +30,22 @@ urlpatterns = [
     path("<int:pk>/files/<int:file_pk>/", views.file_download, name="file"),
     path(
         "<int:pk>/files/<int:file_pk>/<str:rendition>/", views.file_download, name="file_rendition"
+    ),
+    path("<int:pk>/change-dates/", change_views.change_request_new, name="change_request"),
+    path(
+        "<int:pk>/change-requests/<int:change_pk>/approve/",
+        change_views.change_request_approve,
+        name="change_approve",
+    ),
+    path(
+        "<int:pk>/change-requests/<int:change_pk>/decline/",
+        change_views.change_request_decline,
+        name="change_decline",
+    ),
+    path(
+        "<int:pk>/change-requests/<int:change_pk>/withdraw/",
+        change_views.change_request_withdraw,
+        name="change_withdraw",
     ),
     path("<int:pk>/submit/", views.submit, name="submit"),
     path("<int:pk>/packs/<int:pack_pk>/pdf/", views.pack_download, name="pack_pdf"),

@@ -139,7 +139,10 @@ def approval_queue(request: HttpRequest) -> HttpResponse:
     page = paginate(request, selectors.requests_for_provider(request.user))
     fitting = pending_that_fit([trial.booking for trial in page])
     rows = [{"trial": trial, "fits": trial.booking_id in fitting} for trial in page]
-    return render(request, "trials/approval_queue.html", {"rows": rows, "page": page})
+    changes = list(selectors.change_requests_for_provider(request.user)[:50])
+    return render(
+        request, "trials/approval_queue.html", {"rows": rows, "page": page, "changes": changes}
+    )
 
 
 @login_required

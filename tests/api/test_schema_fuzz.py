@@ -32,7 +32,7 @@ from accounts.models import Programme, User
 from accounts.tokens import token_create
 from challenges.models import Application, Challenge
 from testbeds.models import TestBed
-from trials.models import EvidenceFile, EvidencePack, Kpi, Measurement, Trial
+from trials.models import ChangeRequest, EvidenceFile, EvidencePack, Kpi, Measurement, Trial
 
 # Examples per operation and role. API_FUZZ_SCALE=5 runs a deeper (slower) search.
 SCALE = float(os.environ.get("API_FUZZ_SCALE", "1"))
@@ -65,6 +65,7 @@ def real_ids() -> dict[str, list]:
         "files": list(EvidenceFile.objects.order_by("id").values_list("id", flat=True)),
         "evidence-packs": list(EvidencePack.objects.order_by("id").values_list("id", flat=True)),
         "programmes": list(Programme.objects.order_by("id").values_list("id", flat=True)),
+        "change-requests": list(ChangeRequest.objects.order_by("id").values_list("id", flat=True)),
         "testbeds": list(TestBed.objects.order_by("id").values_list("slug", flat=True)),
         "challenges": list(Challenge.objects.order_by("id").values_list("slug", flat=True)),
         "applications": list(Application.objects.order_by("id").values_list("id", flat=True)),

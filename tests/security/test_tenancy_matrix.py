@@ -134,6 +134,9 @@ def world(django_capture_on_commit_callbacks):
         pack = services.trial_submit(actor=a.user, trial=submitted)
     render_pack(pack.pk)
     pack.refresh_from_db()
+    change = services.change_request_create(
+        actor=a.user, trial=active, first_day=day(0), last_day=day(12), reason="Longer"
+    )
     entry = services.waitlist_join(
         actor=a.user,
         organisation=a.organisation,
@@ -173,6 +176,7 @@ def world(django_capture_on_commit_callbacks):
             "measurement": measurement.pk,
             "file": evidence.pk,
             "pack": pack.pk,
+            "change": change.pk,
             "code": pack.code,
             "waitlist": entry.pk,
             "invitation": invitation.pk,
@@ -443,6 +447,21 @@ RULES: dict[str, Rule] = {
         p("/trials/{trial}/files/{file}/remove/"), post=refused(TRIAL_VIEWERS, STARTUP)
     ),
     "trials:submit": Rule(p("/trials/{trial}/submit/"), post=refused(TRIAL_VIEWERS, STARTUP)),
+    "trials:change_request": Rule(
+        p("/trials/{trial}/change-dates/"), owned(TRIAL_VIEWERS) | {"provider": 403, "officer": 403}
+    ),
+    "trials:change_approve": Rule(
+        p("/trials/{trial}/change-requests/{change}/approve/"),
+        post=refused(TRIAL_VIEWERS, PROVIDER),
+    ),
+    "trials:change_decline": Rule(
+        p("/trials/{trial}/change-requests/{change}/decline/"),
+        post=refused(TRIAL_VIEWERS, PROVIDER),
+    ),
+    "trials:change_withdraw": Rule(
+        p("/trials/{trial}/change-requests/{change}/withdraw/"),
+        post=refused(TRIAL_VIEWERS, STARTUP),
+    ),
     "trials:pack_review": Rule(
         p("/trials/{submitted}/packs/{pack}/review/"), post=refused(TRIAL_VIEWERS, OFFICER)
     ),
@@ -493,6 +512,28 @@ _api(
 )
 _api("api:trial-files", "/api/v1/trials/{trial}/files/", API_TRIAL, refused(TRIAL_VIEWERS, STARTUP))
 _api("api:trial-evidence-packs", "/api/v1/trials/{submitted}/evidence-packs/", API_TRIAL)
+_api(
+    "api:trial-change-requests",
+    "/api/v1/trials/{trial}/change-requests/",
+    API_TRIAL,
+    refused(TRIAL_VIEWERS, STARTUP),
+)
+_api("api:change-request-detail", "/api/v1/change-requests/{change}/", API_TRIAL)
+_api(
+    "api:change-request-approve",
+    "/api/v1/change-requests/{change}/approve/",
+    post=refused(TRIAL_VIEWERS, PROVIDER),
+)
+_api(
+    "api:change-request-decline",
+    "/api/v1/change-requests/{change}/decline/",
+    post=refused(TRIAL_VIEWERS, PROVIDER),
+)
+_api(
+    "api:change-request-withdraw",
+    "/api/v1/change-requests/{change}/withdraw/",
+    post=refused(TRIAL_VIEWERS, STARTUP),
+)
 _api("api:kpi-detail", "/api/v1/kpis/{kpi}/", API_TRIAL)
 _api(
     "api:kpi-measurements",

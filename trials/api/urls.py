@@ -1,5 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
+from .changes import ChangeRequestViewSet
 from .views import (
     EvidenceFileViewSet,
     EvidencePackViewSet,
@@ -14,4 +15,5 @@ router.register("kpis", KpiViewSet, basename="kpi")
 router.register("measurements", MeasurementViewSet, basename="measurement")
 router.register("files", EvidenceFileViewSet, basename="evidence-file")
 router.register("evidence-packs", EvidencePackViewSet, basename="evidence-pack")
+router.register("change-requests", ChangeRequestViewSet, basename="change-request")
 urlpatterns = router.urls

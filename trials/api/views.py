@@ -37,6 +37,7 @@ from ..models import (
     Trial,
     TrialStatus,
 )
+from .change_serializers import ChangeRequestCreateSerializer, ChangeRequestSerializer
 from .serializers import (
     ConflictSerializer,
     ErrorSerializer,
@@ -429,6 +430,35 @@ class TrialViewSet(
             "-version", "-id"
         )
         return self.page(packs, EvidencePackSerializer)
+
+    @extend_schema(
+        methods=["GET"],
+        responses={200: ChangeRequestSerializer(many=True), **errors(403, 404)},
+        summary="The trial's changes of dates, oldest first",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=ChangeRequestCreateSerializer,
+        responses={201: ChangeRequestSerializer, **errors(400, 403, 404), 409: CONFLICT},
+        summary="Ask to extend, shorten or move an approved or active trial (start-up)",
+        description="The current days stay booked until the provider approves. One change "
+        "is open at a time; a started trial keeps its first day and cannot end before today.",
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="change-requests",
+        url_name="change-requests",
+    )
+    def change_requests(self, request: Request, pk: str) -> Response:
+        trial = self.get_object()
+        changes = selectors.change_requests_visible_to(request.user).filter(trial=trial)
+        if request.method == "POST":
+            services.require_step(request.user, trial, "change")
+            fields = valid(ChangeRequestCreateSerializer, request)
+            change = services.change_request_create(actor=request.user, trial=trial, **fields)
+            return self.read(ChangeRequestSerializer, change, status_code=201)
+        return self.page(changes, ChangeRequestSerializer)
 
 
 class ScopedViewSet(PagedActionsMixin, viewsets.GenericViewSet):

@@ -4,6 +4,7 @@
 - ``waitlist``: wait for full days and be offered them;
 - ``plans``: plan, outcome, KPIs, measurements and the progress log;
 - ``evidence``: evidence files, evidence packs (submission, rendering, review);
+- ``changes``: changing an approved booking's dates (extend, shorten, move);
 - ``common``: what they share (moving a trial with its event, locks, who may act).
 
 Each function checks who may act, runs in one transaction and records an event. The
@@ -11,6 +12,14 @@ modules import down (``common`` ← ``waitlist`` ← ``lifecycle``) and never th
 tasks are enqueued by name.
 """
 
+from .changes import (
+    CHANGEABLE_STATUSES,
+    change_request_approve,
+    change_request_create,
+    change_request_decline,
+    change_request_withdraw,
+    require_change_step,
+)
 from .common import (
     EITHER_SIDE_STEPS,
     ONE_DAY,
@@ -65,6 +74,12 @@ from .waitlist import (
 )
 
 __all__ = [
+    "CHANGEABLE_STATUSES",
+    "change_request_approve",
+    "change_request_create",
+    "change_request_decline",
+    "change_request_withdraw",
+    "require_change_step",
     "EITHER_SIDE_STEPS",
     "ONE_DAY",
     "OUTCOME_WRITABLE",

@@ -229,6 +229,7 @@ def require_reviewer(actor: User, trial: Trial) -> None:
 # person without the right gets 403 (or 404 when the trial is not theirs) first. The
 # services above check again inside their transactions.
 STARTUP_STEPS = {
+    "change",
     "withdraw",
     "start",
     "complete",

@@ -13,6 +13,7 @@ from accounts.demo import DEMO_PASSWORD, seed_accounts
 from challenges.demo import seed_challenges
 from testbeds.demo import seed_testbeds
 from trials.demo import seed_trials
+from trials.demo_collaboration import seed_collaboration
 
 DEMO_LOGINS = [
     ("provider@demo.test", "public body admin (Sunderland City Council)"),
@@ -35,6 +36,7 @@ class Command(BaseCommand):
             accounts = seed_accounts()
             testbeds = seed_testbeds(accounts)
             seed_trials(accounts, testbeds)
+            seed_collaboration(accounts)
             seed_challenges(accounts, testbeds)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with:"))
         for email, role in DEMO_LOGINS:
