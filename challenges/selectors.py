@@ -357,19 +357,27 @@ def ranking(challenge: Challenge, user: User) -> list[RankedApplication]:
     return rows
 
 
-def export_scores(challenge: Challenge, user: User) -> QuerySet[Score]:
-    """Every submitted score, less the viewer's conflicted applications."""
+def export_scores(challenge: Challenge, user: User):
+    """Every submitted score as plain rows, less the viewer's conflicted applications:
+    (application id, start-up, assessor, criterion, weight, score, comment, submitted at)."""
     hidden = conflicted_ids(user, challenge)
     return (
         Score.objects.filter(
             assessment__application__challenge=challenge, assessment__submitted_at__isnull=False
         )
         .exclude(assessment__application_id__in=hidden)
-        .select_related(
-            "criterion", "assessment__assessor", "assessment__application__organisation"
-        )
         .order_by(
             "assessment__application_id", "assessment__assessor__email", "criterion__position"
+        )
+        .values_list(
+            "assessment__application_id",
+            "assessment__application__organisation__name",
+            "assessment__assessor__email",
+            "criterion__name",
+            "criterion__weight",
+            "score",
+            "comment",
+            "assessment__submitted_at",
         )
     )
 
