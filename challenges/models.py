@@ -388,13 +388,14 @@ class ApplicationFile(models.Model):
 
 class Assessor(models.Model):
     """Someone the owner asked to score the applications. Invited by e-mail (only a hash of
-    the one-time token is kept); accepting makes them an account if they have none."""
+    the one-time token is kept); accepting makes them an account if they have none. If that
+    account is deleted, the assessor's declarations and submitted scores stay on record."""
 
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="assessors")
     email = models.EmailField(_("e-mail address"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="assessor_roles",

@@ -15,7 +15,7 @@ from accounts.notifications import notify
 from accounts.permissions import is_member, require_member
 from core.exceptions import Conflict
 
-from ..models import Challenge, ChallengeStatus, Follow
+from ..models import Challenge, ChallengeStatus, ConflictDeclaration, Follow
 from ..timefmt import uk_datetime
 
 OWNER_KINDS = (Organisation.Kind.PUBLIC_BODY, Organisation.Kind.PROGRAMME_TEAM)
@@ -97,8 +97,6 @@ def has_conflict(user: User | None, application_id: int) -> bool:
 
     A conflicted person never sees the application — not even through the owner's pages, if
     they also belong to the owner."""
-    from ..models import ConflictDeclaration
-
     if user is None or not user.is_authenticated:
         return False
     return ConflictDeclaration.objects.filter(

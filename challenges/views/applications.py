@@ -35,14 +35,13 @@ STEP_ORDER = list(STEPS)
 
 
 def _step_titles() -> dict[str, str]:
-    from django.utils.translation import gettext
-
+    """The steps' titles, in the language of this request."""
     return {
-        "about": gettext("About your proposal"),
-        "questions": gettext("The challenge's questions"),
-        "plan": gettext("Your trial plan"),
-        "kpis": gettext("Your KPIs"),
-        "testbed": gettext("Test bed and dates"),
+        "about": _("About your proposal"),
+        "questions": _("The challenge's questions"),
+        "plan": _("Your trial plan"),
+        "kpis": _("Your KPIs"),
+        "testbed": _("Test bed and dates"),
     }
 
 

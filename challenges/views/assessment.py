@@ -3,6 +3,8 @@ declarations, scoring, the ranking with moderation, decisions and exports."""
 
 from __future__ import annotations
 
+import io
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -11,9 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from core.downloads import private_file_response
 from core.exports import csv_response
-from core.forms_util import error_message, form_error_message
+from core.forms_util import apply_validation_error, error_message, form_error_message
 
 from .. import exports, selectors, services
 from ..forms import (
@@ -25,6 +28,7 @@ from ..forms import (
     ScoreForm,
 )
 from ..models import Assessor
+from ..pdf import render_application
 from .common import SERVICE_ERRORS, form_page, run_service
 
 
@@ -99,8 +103,6 @@ def assessor_invitation(request: HttpRequest, token: str) -> HttpResponse:
             {"assessor": assessor},
             status=404 if assessor is None else 410,
         )
-    from accounts.models import User
-
     has_account = User.objects.filter(email__iexact=assessor.email).exists()
     form = (
         None
@@ -118,8 +120,6 @@ def assessor_invitation(request: HttpRequest, token: str) -> HttpResponse:
                 accepted = None
         except SERVICE_ERRORS as error:
             if form is not None:
-                from core.forms_util import apply_validation_error
-
                 apply_validation_error(form, error)
             else:
                 messages.error(request, error_message(error))
@@ -325,10 +325,6 @@ def application_pdf(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     application, access = selectors.application_for_viewer(user=request.user, pk=pk, slug=slug)
     if not access.can_read:
         raise Http404
-    import io
-
-    from ..pdf import render_application
-
     data = render_application(application)
     return private_file_response(
         io.BytesIO(data),

@@ -228,3 +228,34 @@ def test_4_owner_awards_and_the_trial_request_arrives(open_journey):
     expect(main).to_contain_text(KPI)
     expect(main).to_contain_text(TITLE)
     j.finish()
+
+
+def test_5_the_other_challenge_pages(open_journey):
+    """The pages the journey above does not pass through, audited the same way: the owner's
+    list, test bed requests, questions from applicants (answered and published), the change
+    form; the start-up's withdrawal page and its list."""
+    slug, _ = needs("challenge", "assessed")
+    j = open_journey("challenges-5-other-pages")
+    page = j.page
+    j.sign_in("provider@demo.test")
+    j.go("/challenges/mine/")
+    j.go("/challenges/testbed-requests/")
+    j.go(f"/challenges/{slug}/clarifications/")
+    j.link(re.compile("Answer and publish"), exact=False)
+    page.fill("#id_question", "Can a university be a partner?")
+    page.fill("#id_answer", "Yes: name it on the first page of the application.")
+    j.button("Publish to everyone")
+    j.expect_success("The answer is published")
+    j.go(f"/challenges/{slug}/edit/")
+    j.go(f"/challenges/{slug}/")
+    expect(page.locator("#clarifications ~ div").first).to_contain_text(
+        "Can a university be a partner?"
+    )
+    j.finish()
+    other = open_journey("challenges-5b-start-up-pages")
+    other.sign_in("startup@demo.test")
+    other.go("/challenges/mine/")
+    other.link("Keeping Sunderland's streets safe in winter")
+    other.link("Withdraw this application")
+    expect(other.page.locator("h1")).to_have_text("Withdraw your application")
+    other.finish()
