@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Region
 from core.forms import DateInput
-from testbeds.models import Sector, SectorCode, Technology, TestBed
+from testbeds.models import ApplicationQuestion, Sector, SectorCode, Technology, TestBed
+from trials.forms import TrialRequestForm
 from trials.models import Kpi
 
 from .models import Criterion, Decision, Question
@@ -517,12 +518,34 @@ class TestBedStepForm(forms.Form):
 
 
 class NewDatesForm(TestBedStepForm):
-    """An awarded start-up picks new dates: all three are needed here."""
+    """An awarded start-up picks new dates: all three are needed here, with the answers to
+    the test beds' own questions (the chosen test bed's are checked by the booking service)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for name in ("testbed", "first_day", "last_day"):
             self.fields[name].required = True
+        self.questions = list(
+            ApplicationQuestion.objects.filter(
+                testbed__in=self.fields["testbed"].queryset, archived=False
+            )
+            .select_related("testbed")
+            .order_by("testbed__name", "position", "id")
+        )
+        for question in self.questions:
+            field = TrialRequestForm._question_field(question)
+            field.required = False
+            field.label = f"{question.testbed.name}: {question.text}"
+            self.fields[f"question_{question.pk}"] = field
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "testbed": data["testbed"],
+            "first_day": data["first_day"],
+            "last_day": data["last_day"],
+            "answers": {str(q.pk): data.get(f"question_{q.pk}") or "" for q in self.questions},
+        }
 
 
 class ReasonForm(forms.Form):

@@ -76,6 +76,7 @@ def _request_trial(
     testbed: TestBed,
     first_day: datetime.date,
     last_day: datetime.date,
+    answers: dict | None = None,
 ) -> Trial:
     plan = {key: value for key, value in application.plan.items() if value not in ("", None)}
     summary = application.summary or application.title
@@ -89,6 +90,7 @@ def _request_trial(
         last_day=last_day,
         plan=plan,
         kpis=[dict(kpi) for kpi in application.kpis],
+        answers=answers or {},
     )
 
 
@@ -240,9 +242,11 @@ def award_new_dates(
     first_day: datetime.date,
     last_day: datetime.date,
     testbed: TestBed | None = None,
+    answers: dict | None = None,
 ) -> Trial:
-    """The start-up picks new dates (or another of the challenge's test beds) for an award
-    whose trial request could not be made; the request goes through the booking service."""
+    """The start-up picks new dates (or another of the challenge's test beds), and answers
+    the test bed's own questions, for an award whose trial request could not be made; the
+    request goes through the booking service."""
     with transaction.atomic():
         application = (
             Application.objects.select_for_update(of=("self",))
@@ -273,6 +277,7 @@ def award_new_dates(
             testbed=testbed,
             first_day=first_day,
             last_day=last_day,
+            answers=answers,
         )
         application.trial = trial
         application.testbed = testbed

@@ -288,7 +288,7 @@ def new_dates(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         trial, conflict = run_service(
             form,
             lambda: services.award_new_dates(
-                actor=request.user, application=application, **form.cleaned_data
+                actor=request.user, application=application, **form.service_fields()
             ),
         )
         if trial is not None:

@@ -275,3 +275,43 @@ def test_the_panel_pdf_escapes_user_text(world):
 
     data = render_application(application)
     assert data.startswith(b"%PDF")
+
+
+def test_new_dates_page_asks_the_test_beds_own_questions(world):
+    """An award fails on a test bed question nobody answered; the start-up answers it on the
+    new-dates page and the trial request goes through."""
+    from testbeds import services as testbed_services
+
+    application = applied(world.challenge, world.testbed)
+    for assessor in (
+        assessor_of(world.challenge, world.owner),
+        assessor_of(world.challenge, world.owner),
+    ):
+        score_all(assessor, application, 8)
+    question = testbed_services.question_add(
+        actor=world.owner.user, testbed=world.testbed, text="Insured?", kind="yes-no", required=True
+    )
+    with after_close(world.challenge):
+        decision = services.decide(
+            actor=world.owner.user, application=application, outcome="awarded", feedback="Yes."
+        )
+    assert "Insured?" in decision.trial_problem
+    member = application.organisation.memberships.get().user
+    client = Client()
+    client.force_login(member)
+    url = f"/challenges/{world.challenge.slug}/applications/{application.pk}/new-dates/"
+    page = client.get(url)
+    assert page.status_code == 200 and "Insured?" in page.content.decode()
+    first = application.first_day
+    response = client.post(
+        url,
+        {
+            "testbed": world.testbed.pk,
+            "first_day": first.isoformat(),
+            "last_day": (first + datetime.timedelta(days=5)).isoformat(),
+            f"question_{question.pk}": "yes",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    application.refresh_from_db()
+    assert application.trial.answers[0]["answer"] == "yes"
