@@ -334,7 +334,7 @@ class Booking(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     unit = models.PositiveSmallIntegerField(null=True, blank=True)
     # How many times the held days have changed (calendar feeds' SEQUENCE).
-    revision = models.PositiveSmallIntegerField(default=0)
+    revision = models.PositiveSmallIntegerField(default=0, db_default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
