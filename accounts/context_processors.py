@@ -1,3 +1,4 @@
+from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -35,11 +36,16 @@ def navigation_for(request: HttpRequest) -> list[dict]:
 
 def organisation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
-    unread = 0
+    unread = {"other": 0, "messages": 0}
     if user is not None and user.is_authenticated:
-        unread = user.notifications.filter(read_at__isnull=True).count()
+        # One query for both counts: messages (keyed "message:…") and everything else.
+        is_message = Q(key__startswith="message:")
+        unread = user.notifications.filter(read_at__isnull=True).aggregate(
+            other=Count("id", filter=~is_message), messages=Count("id", filter=is_message)
+        )
     return {
-        "unread_notifications": unread,
+        "unread_notifications": unread["other"],
+        "unread_messages": unread["messages"],
         "current_organisation": getattr(request, "organisation", None),
         "current_membership": getattr(request, "membership", None),
         "memberships": getattr(request, "memberships", []),

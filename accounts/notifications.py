@@ -31,11 +31,13 @@ def notify(
     url: str = "",
     key: str = "",
     subject_params: dict | None = None,
+    email: bool = True,
 ) -> list[Notification]:
     """Create a notification for each user (once per key) and e-mail it on commit.
 
     Each person gets it in their own language: pass the subject untranslated
-    (``gettext_lazy``) with its ``subject_params``.
+    (``gettext_lazy``) with its ``subject_params``. ``email=False`` leaves the e-mail to
+    the caller (messages batch theirs).
     """
     created = []
     seen: set[int] = set()
@@ -57,7 +59,8 @@ def notify(
         except IntegrityError:
             continue  # a concurrent run created it first
         created.append(notification)
-        transaction.on_commit(partial(enqueue, send_notification_email, notification.pk))
+        if email:
+            transaction.on_commit(partial(enqueue, send_notification_email, notification.pk))
     return created
 
 

@@ -1,4 +1,5 @@
-"""Booking contention: 50 start-ups ask for the same days of a capacity-3 test bed at once.
+"""Booking contention: 50 start-ups ask for the same days of a capacity-3 test bed at once;
+then 50 changes of dates onto the same free days of a capacity-1 test bed are approved at once.
 
     .venv/bin/python bench/contention.py [--size large] [--repeat 3] [--threads 1] [--json PATH]
 
@@ -9,6 +10,12 @@ the 50 ``POST /api/v1/trials/`` together. Exactly 3 must answer 201 and 47 answe
 database must then hold exactly 3 confirmed bookings. Latency is from sending the request to
 reading the whole answer. ``--repeat`` runs the burst again on a fresh test bed; p50/p95 are
 over all requests of all bursts. The test bed, its bookings and trials are removed at the end.
+
+The change-request burst: a fresh capacity-1 test bed that needs approval; each of the 50
+start-ups has an approved trial on days of its own and asks (through the service) to move it
+onto the same free days; the test bed's provider then sends the 50
+``POST /api/v1/change-requests/{id}/approve/`` together (one connection each). Exactly one
+must answer 200 and 49 answer 409; no day may then hold more than one confirmed booking.
 """
 
 from __future__ import annotations
@@ -43,7 +50,13 @@ TARGET_P95_MS = 250
 
 
 def one_request(
-    base: str, cookie: str, body: bytes, barrier: threading.Barrier, out: list, index: int
+    base: str,
+    cookie: str,
+    body: bytes,
+    barrier: threading.Barrier,
+    out: list,
+    index: int,
+    path: str = "/api/v1/trials/",
 ) -> None:
     parts = urlsplit(base)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
@@ -56,18 +69,21 @@ def one_request(
     }
     barrier.wait()
     started = time.perf_counter()
-    connection.request("POST", "/api/v1/trials/", body=body, headers=headers)
+    connection.request("POST", path, body=body, headers=headers)
     response = connection.getresponse()
     response.read()
     out[index] = (response.status, (time.perf_counter() - started) * 1000)
     connection.close()
 
 
-def burst(base: str, cookies: list[str], body: bytes) -> list[tuple[int, float]]:
+def burst(
+    base: str, cookies: list[str], body: bytes, paths: list[str] | None = None
+) -> list[tuple[int, float]]:
     barrier = threading.Barrier(len(cookies))
     out: list = [None] * len(cookies)
+    paths = paths or ["/api/v1/trials/"] * len(cookies)
     threads = [
-        threading.Thread(target=one_request, args=(base, cookie, body, barrier, out, i))
+        threading.Thread(target=one_request, args=(base, cookie, body, barrier, out, i, paths[i]))
         for i, cookie in enumerate(cookies)
     ]
     for thread in threads:
@@ -99,6 +115,92 @@ def confirmed_count(slug: str) -> int:
     return Booking.objects.filter(testbed__slug=slug, status=Booking.Status.CONFIRMED).count()
 
 
+def change_requests(contenders: list) -> tuple[str, list[int], str]:
+    """A fresh capacity-1 test bed with one open change per contender, all onto the same
+    free days; returns its slug, the change ids and the provider's session cookie."""
+    import datetime
+
+    import seed_bench_data as data
+    from django.test.utils import override_settings
+    from django.utils import timezone
+
+    from accounts.models import Organisation
+    from trials import services
+
+    testbed = data.changes_testbed()
+    provider = data.changes_provider(testbed)
+    today = timezone.localdate()
+    wanted = today + datetime.timedelta(days=20)
+    ids = []
+    with override_settings(
+        MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
+    ):
+        for index, user in enumerate(contenders):
+            organisation = Organisation.objects.filter(
+                memberships__user=user, kind=Organisation.Kind.START_UP
+            ).first()
+            first = today + datetime.timedelta(days=40 + index * 4)
+            trial = services.trial_request(
+                actor=user,
+                organisation=organisation,
+                testbed=testbed,
+                title=f"Change burst {index}",
+                summary="Asks to move onto the same days as everyone.",
+                first_day=first,
+                last_day=first + datetime.timedelta(days=2),
+            )
+            services.trial_approve(actor=provider, trial=trial)
+            change = services.change_request_create(
+                actor=user,
+                trial=trial,
+                first_day=wanted,
+                last_day=wanted + datetime.timedelta(days=2),
+                reason="Benchmark",
+            )
+            ids.append(change.pk)
+    return testbed.slug, ids, session_cookie(provider)
+
+
+def most_on_one_day(slug: str) -> int:
+    import datetime
+
+    from django.utils import timezone
+
+    from testbeds.availability import day_loads
+    from testbeds.models import TestBed
+
+    today = timezone.localdate()
+    testbed = TestBed.objects.get(slug=slug)
+    return max(day_loads(testbed, today, today + datetime.timedelta(days=400)), default=0)
+
+
+def measure_changes(server, contenders: list, repeat: int) -> tuple[list[float], int]:
+    import seed_bench_data as data
+
+    latencies: list[float] = []
+    bursts_right = 0
+    try:
+        for number in range(repeat):
+            slug, ids, cookie = change_requests(contenders)
+            paths = [f"/api/v1/change-requests/{pk}/approve/" for pk in ids]
+            answers = burst(server.base, [cookie] * len(ids), b"{}", paths)
+            statuses = [status for status, _ in answers]
+            most = most_on_one_day(slug)
+            right = statuses.count(200) == 1 and statuses.count(409) == len(ids) - 1 and most == 1
+            bursts_right += right
+            latencies += [ms for _, ms in answers]
+            print(
+                f"change burst {number + 1}: {statuses.count(200)} × 200, "
+                f"{statuses.count(409)} × 409, other {sorted(set(statuses) - {200, 409})}; "
+                f"at most {most} booking a day; p50 "
+                f"{statistics.median(ms for _, ms in answers):.0f} ms, "
+                f"max {max(ms for _, ms in answers):.0f} ms"
+            )
+    finally:
+        data.remove_contention_testbed(data.CHANGES_SLUG)
+    return latencies, bursts_right
+
+
 def measure(size: str, repeat: int, threads: int) -> list[Result]:
     url = database_url(size)
     setup_django(url)
@@ -106,11 +208,13 @@ def measure(size: str, repeat: int, threads: int) -> list[Result]:
     import seed_bench_data as data
 
     prepare_database(size)
-    cookies = [session_cookie(user) for user in data.contenders()]
+    contenders = data.contenders()
+    cookies = [session_cookie(user) for user in contenders]
     latencies: list[float] = []
     bursts_right = 0
     try:
         with gunicorn(url, threads=threads) as server:
+            change_latencies, changes_right = measure_changes(server, contenders, repeat)
             for number in range(repeat):
                 testbed = data.contention_testbed()
                 answers = burst(server.base, cookies, request_body(testbed.slug))
@@ -131,7 +235,34 @@ def measure(size: str, repeat: int, threads: int) -> list[Result]:
                 )
     finally:
         data.remove_contention_testbed()
-    return results_of(latencies, bursts_right, repeat)
+    return results_of(latencies, bursts_right, repeat) + change_results_of(
+        change_latencies, changes_right, repeat, len(contenders)
+    )
+
+
+def change_results_of(
+    latencies: list[float], bursts_right: int, repeat: int, count: int
+) -> list[Result]:
+    p95 = percentile(latencies, 0.95)
+    return [
+        Result(
+            "contention",
+            f"change bursts with exactly 1 × 200 and {count - 1} × 409",
+            bursts_right,
+            f"of {repeat}",
+            f"{repeat} of {repeat}",
+            bursts_right == repeat,
+        ),
+        Result("contention", "change approval latency p50", statistics.median(latencies), "ms"),
+        Result(
+            "contention",
+            "change approval latency p95",
+            p95,
+            "ms",
+            f"≤ {TARGET_P95_MS} ms",
+            p95 <= TARGET_P95_MS,
+        ),
+    ]
 
 
 def results_of(latencies: list[float], bursts_right: int, repeat: int) -> list[Result]:

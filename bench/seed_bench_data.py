@@ -11,6 +11,7 @@ from trials.models import Trial, TrialStatus
 
 #: Not ``bench-``: seed_bench's counts must not see it. Removed by the contention bench.
 CONTENTION_SLUG = "benchmark-contention-capacity-3"
+CHANGES_SLUG = "benchmark-contention-changes-capacity-1"
 CONTENDERS = 50
 
 
@@ -63,11 +64,42 @@ def contention_testbed() -> TestBed:
     )
 
 
-def remove_contention_testbed() -> None:
-    testbeds = TestBed.objects.filter(slug=CONTENTION_SLUG)
-    Trial.objects.filter(testbed__in=testbeds).delete()
+def remove_contention_testbed(slug: str = CONTENTION_SLUG) -> None:
+    testbeds = TestBed.objects.filter(slug=slug)
+    Trial.objects.filter(testbed__in=testbeds).delete()  # change requests go with them
     Booking.objects.filter(testbed__in=testbeds).delete()
     testbeds.delete()
+
+
+def changes_testbed() -> TestBed:
+    """A capacity-1 test bed whose requests need approval, with no bookings, made fresh."""
+    remove_contention_testbed(CHANGES_SLUG)
+    template = bench_testbed()
+    return TestBed.objects.create(
+        organisation=template.organisation,
+        name="Benchmark change-request test bed",
+        slug=CHANGES_SLUG,
+        summary="Made and removed by bench/contention.py.",
+        region=template.region,
+        capacity=1,
+        requires_approval=True,
+        min_days=1,
+        max_days=90,
+        notice_days=0,
+        horizon_days=730,
+        status=TestBed.Status.PUBLISHED,
+    )
+
+
+def changes_provider(testbed: TestBed) -> User:
+    """An admin of the test bed's public body, who approves the changes."""
+    user, _ = User.objects.get_or_create(
+        email="bench-provider@bench.test", defaults={"full_name": "Bench Provider"}
+    )
+    Membership.objects.get_or_create(
+        user=user, organisation=testbed.organisation, defaults={"role": Membership.Role.ADMIN}
+    )
+    return user
 
 
 def contenders(count: int = CONTENDERS) -> list[User]:

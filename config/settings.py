@@ -425,6 +425,7 @@ CELERY_BEAT_SCHEDULE = {
     "start-due-trials": _periodic("start_due_trials", minute=5, hour=0),
     "lapse-waitlist-offers": _periodic("lapse_waitlist_offers", minute=15),
     "send-reminders": _periodic("send_reminders", minute=0, hour=7),
+    "send-message-emails": _periodic("send_message_emails", minute="*/5"),
     "webhook-retries": _periodic("webhook_retries", minute="*"),
     "close-due-challenges": _periodic("close_due_challenges", minute="*/5"),
 }

@@ -19,6 +19,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -31,9 +32,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, Least, RowNumber
 from django.utils import timezone
 
-from accounts.models import Programme, Region
+from accounts.models import Organisation, Programme, Region
 from testbeds.models import Blackout, Booking, SectorCode, TestBed
-from trials.models import Kpi, Measurement, Trial, TrialStatus
+from trials.models import Kpi, Measurement, Trial, TrialPartner, TrialStatus
 from trials.selectors import evidence_overdue, reviews_waiting  # noqa: F401 (read here too)
 
 SUBMITTED = [TrialStatus.SUBMITTED, TrialStatus.CHANGES_REQUESTED, TrialStatus.ACCEPTED]
@@ -218,6 +219,33 @@ def days(duration: datetime.timedelta | None) -> float | None:
     return None if duration is None else round(duration.total_seconds() / 86400, 1)
 
 
+@dataclass(frozen=True)
+class Collaborations:
+    """Start-ups working with companies in the programme's trials."""
+
+    pairs: int  # distinct start-up–company pairs (a partner that joined, even if removed since)
+    local: int  # of which the company is in the start-up's region or the test bed's
+
+
+def collaborations(trials: QuerySet[Trial]) -> Collaborations:
+    """Counted in one grouped query over the trials' partners."""
+    near = Q(organisation__region=F("trial__organisation__region")) | Q(
+        organisation__region=F("trial__testbed__region")
+    )
+    rows = (
+        TrialPartner.objects.filter(
+            trial__in=trials.values("pk"),
+            organisation__kind=Organisation.Kind.COMPANY,
+            accepted_at__isnull=False,
+        )
+        .values("trial__organisation_id", "organisation_id")
+        .annotate(local=Max(Case(When(near, then=1), default=0, output_field=IntegerField())))
+        .order_by()
+    )
+    pairs = list(rows)
+    return Collaborations(pairs=len(pairs), local=sum(row["local"] for row in pairs))
+
+
 @dataclass
 class ProgrammeFigures:
     total: int
@@ -228,6 +256,7 @@ class ProgrammeFigures:
     trl: TrlProgress
     median_days_to_decision: float | None
     median_days_to_acceptance: float | None
+    collaborations: Collaborations = field(default_factory=lambda: Collaborations(0, 0))
 
 
 def programme_figures(programme: Programme, filters: PortfolioFilter) -> ProgrammeFigures:
@@ -246,6 +275,7 @@ def programme_figures(programme: Programme, filters: PortfolioFilter) -> Program
                 decided.filter(status=TrialStatus.ACCEPTED), "completed_at", "accepted_at"
             )
         ),
+        collaborations=collaborations(trials),
     )
 
 

@@ -24,6 +24,7 @@ from .pdf.content import (
     PackLogEntry,
     PackMeasurement,
     PackOutcomeItem,
+    PackPartner,
     PackPhoto,
     PackReview,
 )
@@ -172,6 +173,15 @@ def build_pack_content(
         if trial.recommendation
         else "",
         kpis=_kpis(data),
+        partners=tuple(
+            PackPartner(
+                name=p.organisation.name,
+                role=str(p.get_role_display()),
+                contribution=p.contribution,
+            )
+            for p in data["partners"]
+            if p.organisation_id and p.accepted_at
+        ),
         log_entries=tuple(
             PackLogEntry(
                 date=e.date,

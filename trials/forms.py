@@ -3,9 +3,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Programme
+from accounts.models import Organisation, Programme, Region
 from core.forms import DateInput
 from testbeds.models import ApplicationQuestion, TestBed
+
+from .models import PartnerRole
 
 DATE_WIDGET = DateInput()
 
@@ -409,3 +411,91 @@ class ChangeRequestForm(forms.Form):
         if first and last and last < first:
             self.add_error("last_day", _("The last day must be on or after the first day."))
         return data
+
+
+class PartnerInviteForm(forms.Form):
+    """Invite an organisation to partner in the trial, by e-mail."""
+
+    email = forms.EmailField(
+        label=_("Their e-mail address"),
+        max_length=254,
+        help_text=_("The link in the invitation works for this address only."),
+        error_messages={"required": _("Enter the partner's e-mail address.")},
+    )
+    role = forms.ChoiceField(
+        label=_("Their role in the trial"),
+        choices=PartnerRole.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the partner's role.")},
+    )
+    contribution = forms.CharField(
+        label=_("What they bring"),
+        max_length=300,
+        help_text=_("One line, for example: supplies and installs the sensors."),
+        error_messages={"required": _("Say in a line what the partner brings.")},
+    )
+
+
+NEW_ORGANISATION = "new"
+
+
+class PartnerAcceptForm(forms.Form):
+    """Accept a partner invitation for one of the person's organisations, or a new one."""
+
+    organisation = forms.ChoiceField(
+        label=_("Which organisation is the partner?"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the organisation, or add a new one.")},
+    )
+    name = forms.CharField(label=_("Name of the new organisation"), max_length=200, required=False)
+    kind = forms.ChoiceField(
+        label=_("Type of organisation"),
+        choices=[
+            (Organisation.Kind.COMPANY, _("Company")),
+            (Organisation.Kind.UNIVERSITY, _("University")),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    region = forms.ChoiceField(
+        label=_("Region"), choices=[("", _("Choose a region"))] + Region.choices, required=False
+    )
+
+    def __init__(self, *args, organisations, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisations = {str(o.pk): o for o in organisations}
+        self.fields["organisation"].choices = [
+            (pk, o.name) for pk, o in self.organisations.items()
+        ] + [(NEW_ORGANISATION, _("A new organisation (company or university)"))]
+        if not self.organisations:
+            self.fields["organisation"].initial = NEW_ORGANISATION
+
+    def service_data(self) -> dict:
+        chosen = self.cleaned_data["organisation"]
+        if chosen == NEW_ORGANISATION:
+            return {
+                "organisation": None,
+                "new_organisation": {
+                    "name": self.cleaned_data.get("name", ""),
+                    "kind": self.cleaned_data.get("kind", ""),
+                    "region": self.cleaned_data.get("region", ""),
+                },
+            }
+        return {"organisation": self.organisations[chosen], "new_organisation": None}
+
+
+class MessageForm(forms.Form):
+    """A message in the trial's thread: plain text and, if wanted, one photo or document."""
+
+    text = forms.CharField(
+        label=_("Message"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Plain text, up to 10,000 characters."),
+        error_messages={"required": _("Write the message.")},
+        strip=False,
+    )
+    file = forms.FileField(
+        label=_("Attach a photo or document (optional)"),
+        required=False,
+        help_text=_("JPEG, PNG, WebP, PDF, CSV, XLSX or DOCX. Checked like evidence files."),
+    )

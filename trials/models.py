@@ -294,6 +294,7 @@ class LogEntry(models.Model):
     class Kind(models.TextChoices):
         PROGRESS = "progress", _("Progress")
         OBSERVATION = "observation", _("Provider observation")
+        PARTNER = "partner", _("Partner's note")
 
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="log_entries")
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -341,6 +342,10 @@ class EvidenceFile(models.Model):
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # Set when a partner added the file (empty: the start-up's own).
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     removed_at = models.DateTimeField(null=True, blank=True)
@@ -501,3 +506,152 @@ class ChangeRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.PENDING
+
+
+class PartnerRole(models.TextChoices):
+    TECHNOLOGY = "technology", _("Technology partner")
+    EVALUATOR = "evaluator", _("Evaluator")
+    DELIVERY = "delivery", _("Delivery partner")
+    PUBLIC_BODY = "public_body", _("Other public body")
+
+
+class TrialPartner(models.Model):
+    """An organisation working on a trial with the start-up: invited by e-mail, then joined.
+
+    Until the invitation is accepted ``organisation`` is empty and only a hash of the
+    invitation token is kept (the token travels in the e-mail, works once and only for the
+    invited address). Removing a partner keeps the row (``removed_at``) and everything the
+    partner added, attributed to it.
+    """
+
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="partners")
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partnerships",
+        verbose_name=_("organisation"),
+    )
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=12, choices=PartnerRole.choices)
+    contribution = models.CharField(_("what they bring"), max_length=300)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    invited_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["invited_at", "id"]
+        indexes = [models.Index(fields=["organisation", "removed_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trial", "organisation"],
+                condition=Q(removed_at__isnull=True, organisation__isnull=False),
+                name="one_active_partnership_per_organisation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation or self.email} on {self.trial_id} ({self.role})"
+
+    @property
+    def status(self) -> str:
+        if self.removed_at:
+            return "removed"
+        if self.accepted_at:
+            return "active"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "invited"
+
+    def get_status_text(self) -> str:
+        return {
+            "removed": _("Removed"),
+            "active": _("Partner"),
+            "expired": _("Invitation expired"),
+            "invited": _("Invited"),
+        }[self.status]
+
+
+class Message(models.Model):
+    """One message in a trial's thread. Plain text, never edited or deleted."""
+
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    author_name = models.CharField(max_length=150)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    organisation_name = models.CharField(max_length=200)
+    text = models.TextField(_("message"), max_length=10000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["trial", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.author_name}: {self.text[:40]}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("Messages are never edited: a correction is a new message.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Messages are never deleted.")
+
+
+def attachment_path(instance: MessageAttachment, filename: str) -> str:
+    return f"private/messages/{instance.message.trial_id}/{filename}"
+
+
+class MessageAttachment(models.Model):
+    """A photo or document sent with a message, checked like evidence files. Private."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(max_length=6, choices=EvidenceFile.Kind.choices)
+    original_name = models.CharField(max_length=200)
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["message", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ThreadMember(models.Model):
+    """A person's place in a trial's thread: when they last had an e-mail about it.
+
+    E-mails about new messages go out at most once per person per thread per
+    ``EMAIL_GAP`` (trials.services.messages); the row is locked while deciding.
+    """
+
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    last_emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["trial", "user"], name="one_thread_member_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.trial_id}"

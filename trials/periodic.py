@@ -30,3 +30,10 @@ def register_jobs() -> None:
         minute=0,
         hour=7,
     )
+    register(
+        "send_message_emails",
+        services.send_waiting_message_emails,
+        description="e-mail new messages still unread, at most once per person per thread "
+        "per 15 minutes",
+        minute="*/5",
+    )

@@ -1,8 +1,8 @@
 """Reads of trials, always scoped to what the person may see.
 
 A trial is visible to the members of its start-up, of the public body that owns
-its test bed, and of the team that runs its programme. To anyone else it does not
-exist (404).
+its test bed, of the team that runs its programme, and of its partners (while they
+are partners). To anyone else it does not exist (404).
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Max, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, Organisation, User
+from accounts.models import Membership, Notification, Organisation, User
 from testbeds.models import WaitlistEntry
 
 from .models import (
@@ -27,9 +28,11 @@ from .models import (
     Kpi,
     LogEntry,
     Measurement,
+    Message,
     Review,
     Trial,
     TrialEvent,
+    TrialPartner,
     TrialStatus,
 )
 
@@ -38,14 +41,28 @@ def _organisation_ids(user: User) -> QuerySet:
     return Membership.objects.filter(user=user).values("organisation_id")
 
 
+def organisation_ids(user: User) -> list[int]:
+    """The person's organisations, read once, for filters that take a literal list."""
+    return list(Membership.objects.filter(user=user).values_list("organisation_id", flat=True))
+
+
 def trials_visible_to(user: User | None) -> QuerySet[Trial]:
+    """Built from the person's organisation ids read once: literal lists let PostgreSQL
+    use the indexes on each side instead of joining every trial to every membership.
+    Partners come in through one semi-join on their active partnerships (no duplicates)."""
     if user is None or not user.is_authenticated:
         return Trial.objects.none()
-    ids = _organisation_ids(user)
+    ids = organisation_ids(user)
+    if not ids:
+        return Trial.objects.none()
+    partnered = TrialPartner.objects.filter(
+        organisation_id__in=ids, removed_at__isnull=True
+    ).values("trial_id")
     return Trial.objects.filter(
         Q(organisation_id__in=ids)
         | Q(testbed__organisation_id__in=ids)
         | Q(programme__team_id__in=ids)
+        | Q(pk__in=partnered)
     )
 
 
@@ -56,18 +73,24 @@ class TrialRoles:
     startup: bool
     provider: bool
     officer: bool
+    partner: bool = False
 
     @property
     def any(self) -> bool:
-        return self.startup or self.provider or self.officer
+        return self.startup or self.provider or self.officer or self.partner
 
 
 def roles_for(user: User, trial: Trial) -> TrialRoles:
-    ids = set(Membership.objects.filter(user=user).values_list("organisation_id", flat=True))
+    ids = set(organisation_ids(user))
+    startup = trial.organisation_id in ids
     return TrialRoles(
-        startup=trial.organisation_id in ids,
+        startup=startup,
         provider=trial.testbed.organisation_id in ids,
         officer=trial.programme_id is not None and trial.programme.team_id in ids,
+        partner=not startup
+        and TrialPartner.objects.filter(
+            trial=trial, organisation_id__in=ids, removed_at__isnull=True
+        ).exists(),
     )
 
 
@@ -126,13 +149,18 @@ def trial_page_data(trial: Trial) -> dict:
             .order_by("-date", "-id")
         ),
         "files": list(
-            EvidenceFile.objects.filter(trial=trial, removed_at__isnull=True).order_by(
-                "created_at", "id"
-            )
+            EvidenceFile.objects.filter(trial=trial, removed_at__isnull=True)
+            .select_related("organisation")
+            .order_by("created_at", "id")
         ),
         "events": list(TrialEvent.objects.filter(trial=trial).order_by("created_at", "id")),
         "change_requests": list(
             ChangeRequest.objects.filter(trial=trial).order_by("-created_at", "-id")
+        ),
+        "partners": list(
+            TrialPartner.objects.filter(trial=trial)
+            .select_related("organisation")
+            .order_by("invited_at", "id")
         ),
         "packs": list(
             EvidencePack.objects.filter(trial=trial)
@@ -352,3 +380,87 @@ def change_requests_for_provider(user: User) -> QuerySet[ChangeRequest]:
         .select_related("trial", "trial__testbed", "trial__organisation", "trial__booking")
         .order_by("created_at", "id")
     )
+
+
+# Partners -------------------------------------------------------------------------
+
+
+def partners_of(trial: Trial) -> QuerySet[TrialPartner]:
+    return (
+        TrialPartner.objects.filter(trial=trial)
+        .select_related("organisation", "trial")
+        .order_by("invited_at", "id")
+    )
+
+
+def partner_of(trial: Trial, pk: int | str) -> TrialPartner:
+    partner_id = parse_id(pk)
+    partner = partners_of(trial).filter(pk=partner_id).first() if partner_id else None
+    if partner is None:
+        raise Http404
+    return partner
+
+
+def partner_organisation_choices(user: User) -> QuerySet[Organisation]:
+    """The person's organisations that may partner in a trial."""
+    return Organisation.objects.filter(
+        memberships__user=user,
+        kind__in=[
+            Organisation.Kind.COMPANY,
+            Organisation.Kind.UNIVERSITY,
+            Organisation.Kind.PUBLIC_BODY,
+        ],
+    ).order_by("name")
+
+
+# Messages -------------------------------------------------------------------------
+
+
+def messages_of(trial: Trial) -> QuerySet[Message]:
+    """The trial's messages, oldest first, with their attachments (two queries)."""
+    return (
+        Message.objects.filter(trial=trial)
+        .prefetch_related("attachments")
+        .order_by("created_at", "id")
+    )
+
+
+def thread_parties(trial: Trial) -> list[dict]:
+    """Who is in the trial's conversation, with their part in it (one query for partners)."""
+    parties = [
+        {"name": trial.organisation.name, "role": _("Start-up")},
+        {"name": trial.testbed.organisation.name, "role": _("Test bed provider")},
+    ]
+    for partner in TrialPartner.objects.filter(
+        trial=trial, removed_at__isnull=True, organisation__isnull=False
+    ).select_related("organisation"):
+        parties.append({"name": partner.organisation.name, "role": partner.get_role_display()})
+    if trial.programme_id:
+        parties.append({"name": trial.programme.name, "role": _("Programme officers")})
+    return parties
+
+
+def thread_data(trial: Trial) -> dict:
+    return {"messages_list": list(messages_of(trial)), "parties": thread_parties(trial)}
+
+
+def threads_for(user: User) -> QuerySet[Trial]:
+    """The person's trials that have messages, the latest conversation first."""
+    return (
+        with_list_data(trials_visible_to(user))
+        .filter(messages__isnull=False)
+        .annotate(last_message_at=Max("messages__created_at"))
+        .order_by("-last_message_at", "-id")
+    )
+
+
+def unread_by_trial(user: User) -> dict[int, int]:
+    """Unread messages per trial, from the person's message notifications."""
+    counts: dict[int, int] = {}
+    for key in Notification.objects.filter(
+        user=user, key__startswith="message:", read_at__isnull=True
+    ).values_list("key", flat=True):
+        trial_id = parse_id(key.split(":")[1])
+        if trial_id is not None:
+            counts[trial_id] = counts.get(trial_id, 0) + 1
+    return counts

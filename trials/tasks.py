@@ -85,3 +85,53 @@ def send_reminders() -> dict:
     from .reminders import send_reminders as send
 
     return dict(send())
+
+
+@shared_task(
+    name="trials.tasks.send_partner_invitation",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_partner_invitation(partner_id: int, token: str, language: str = "") -> str:
+    """E-mail the invitation link to a partner (the token is not stored, only its hash)."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+
+    from .models import TrialPartner
+
+    partner = (
+        TrialPartner.objects.select_related("trial__organisation", "trial__testbed", "invited_by")
+        .filter(pk=partner_id)
+        .first()
+    )
+    if partner is None or partner.status != "invited":
+        return "skipped"
+    context = {
+        "partner": partner,
+        "trial": partner.trial,
+        "accept_url": settings.SITE_URL
+        + reverse("trials:partner_invitation", kwargs={"token": token}),
+        "site_url": settings.SITE_URL,
+    }
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = render_to_string("trials/email/partner_invitation_subject.txt", context).strip()
+        body = render_to_string("trials/email/partner_invitation_message.txt", context)
+    send_mail(subject, body, None, [partner.email])
+    return "sent"
+
+
+@shared_task(
+    name="trials.tasks.email_new_message",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def email_new_message(message_id: int) -> int:
+    """After a message is posted: e-mail the parties whose 15 minutes have passed."""
+    from .services.messages import email_new_message as send
+
+    return send(message_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import change_views, views
+from . import change_views, message_views, partner_views, views
 
 app_name = "trials"
 
@@ -9,6 +9,13 @@ urlpatterns = [
     path("requests/", views.approval_queue, name="approval_queue"),
     path("request/<slug:slug>/", views.request_trial, name="request"),
     path("waitlist/<int:pk>/", views.waitlist_entry, name="waitlist"),
+    path("messages/", message_views.inbox, name="inbox"),
+    path("<int:pk>/messages/", message_views.thread, name="messages"),
+    path(
+        "<int:pk>/messages/attachments/<int:attachment_pk>/",
+        message_views.attachment_download,
+        name="message_attachment",
+    ),
     path("<int:pk>/", views.trial_detail, name="detail"),
     path("<int:pk>/approve/", views.approve, name="approve"),
     path("<int:pk>/decline/", views.decline, name="decline"),
@@ -46,6 +53,17 @@ urlpatterns = [
         "<int:pk>/change-requests/<int:change_pk>/withdraw/",
         change_views.change_request_withdraw,
         name="change_withdraw",
+    ),
+    path("<int:pk>/partners/new/", partner_views.partner_invite, name="partner_invite"),
+    path(
+        "<int:pk>/partners/<int:partner_pk>/remove/",
+        partner_views.partner_remove,
+        name="partner_remove",
+    ),
+    path(
+        "partners/invitations/<str:token>/",
+        partner_views.partner_invitation,
+        name="partner_invitation",
     ),
     path("<int:pk>/submit/", views.submit, name="submit"),
     path("<int:pk>/packs/<int:pack_pk>/pdf/", views.pack_download, name="pack_pdf"),

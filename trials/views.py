@@ -428,7 +428,9 @@ def log_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def file_add(request: HttpRequest, pk: int) -> HttpResponse:
-    trial = _startup_trial(request, pk)
+    """The start-up, or a partner (whose file is marked as theirs), adds evidence."""
+    trial, _roles = selectors.trial_for_viewer(user=request.user, pk=pk)
+    services.require_step(request.user, trial, "file")
     form = EvidenceFileForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -46,6 +46,7 @@ ROLES = [
     ("officer@demo.test", 1),
     ("admin@demo.test", 1),
     ("assessor@demo.test", 1),
+    ("partner@demo.test", 1),
     (None, 0.5),
 ]
 CHECKS = [

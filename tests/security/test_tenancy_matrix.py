@@ -45,6 +45,7 @@ ROLES = [
     "officer",
     "officer_other",
     "staff",
+    "partner",  # a company partnering in the active trial (and in nothing else)
 ]
 SIGNED_IN = [role for role in ROLES if role != "anonymous"]
 LOGIN = "login"  # pages: a redirect to sign in; API: 401 or 403
@@ -137,6 +138,13 @@ def world(django_capture_on_commit_callbacks):
     change = services.change_request_create(
         actor=a.user, trial=active, first_day=day(0), last_day=day(12), reason="Longer"
     )
+    partner_user, partnership, open_invitation, partner_token = _partner(a, active)
+    message = services.message_post(
+        actor=partner_user,
+        trial=active,
+        text="Hello",
+        uploads=[SimpleUploadedFile("m.jpg", jpeg())],
+    )
     entry = services.waitlist_join(
         actor=a.user,
         organisation=a.organisation,
@@ -162,6 +170,7 @@ def world(django_capture_on_commit_callbacks):
             "officer": officer.user,
             "officer_other": officer_other.user,
             "staff": staff,
+            "partner": partner_user,
         },
         ids={
             "org_a": a.organisation.slug,
@@ -177,6 +186,10 @@ def world(django_capture_on_commit_callbacks):
             "file": evidence.pk,
             "pack": pack.pk,
             "change": change.pk,
+            "partnership": partnership.pk,
+            "open_invitation": open_invitation.pk,
+            "partner_token": partner_token,
+            "attachment": message.attachments.get().pk,
             "code": pack.code,
             "waitlist": entry.pk,
             "invitation": invitation.pk,
@@ -188,6 +201,27 @@ def world(django_capture_on_commit_callbacks):
             **extra,
         },
     )
+
+
+def _partner(a, trial):
+    """A company's member who joined the trial as a partner, and an invitation still open."""
+    from allauth.account.models import EmailAddress
+
+    from accounts.models import Organisation
+
+    company = OrganisationFactory(kind=Organisation.Kind.COMPANY, slug="company-c")
+    member = MembershipFactory(organisation=company, admin=True)
+    EmailAddress.objects.update_or_create(
+        user=member.user, email=member.user.email, defaults={"verified": True, "primary": True}
+    )
+    _invitation, token = services.partner_invite(
+        actor=a.user, trial=trial, email=member.user.email, role="technology", contribution="Kit"
+    )
+    partnership = services.partner_accept(user=member.user, token=token, organisation=company)
+    open_invitation, open_token = services.partner_invite(
+        actor=a.user, trial=trial, email="later@uni.example", role="evaluator", contribution="E"
+    )
+    return member.user, partnership, open_invitation, open_token
 
 
 def _integrations(a) -> dict:
@@ -224,6 +258,7 @@ class Rule:
     get: dict[str, object] = field(default_factory=dict)  # role → status, set of statuses, or LOGIN
     post: dict[str, object] = field(default_factory=dict)  # only refusals are tried
     reason: str = ""
+    delete: dict[str, object] = field(default_factory=dict)  # only refusals are tried
 
 
 def everyone(status=200) -> dict:
@@ -259,8 +294,18 @@ OFFICER = {"officer"}
 ORG_A = {"startup_a"}
 
 
+@dataclass(frozen=True)
+class PathTemplate:
+    """A rule's URL, filled in from the world's ids."""
+
+    template: str
+
+    def __call__(self, ids: dict) -> str:
+        return self.template.format(**ids)
+
+
 def p(template: str) -> Callable[[dict], str]:
-    return lambda ids: template.format(**ids)
+    return PathTemplate(template)
 
 
 def exempt(reason: str) -> Rule:
@@ -447,6 +492,28 @@ RULES: dict[str, Rule] = {
         p("/trials/{trial}/files/{file}/remove/"), post=refused(TRIAL_VIEWERS, STARTUP)
     ),
     "trials:submit": Rule(p("/trials/{trial}/submit/"), post=refused(TRIAL_VIEWERS, STARTUP)),
+    "trials:partner_invite": Rule(
+        p("/trials/{trial}/partners/new/"),
+        owned(TRIAL_VIEWERS) | {"provider": 403, "officer": 403},
+    ),
+    "trials:partner_remove": Rule(
+        p("/trials/{trial}/partners/{open_invitation}/remove/"),
+        post=refused(TRIAL_VIEWERS, STARTUP),
+    ),
+    # Anyone may open an invitation link (it names its trial only); it works for its address.
+    "trials:partner_invitation": Rule(
+        p("/trials/partners/invitations/{partner_token}/"),
+        {"anonymous": 200, "startup_b": 403, "officer_other": 403, "partner": 403},
+    ),
+    "trials:messages": Rule(
+        p("/trials/{trial}/messages/"),
+        owned(TRIAL_VIEWERS),
+        post=refused(TRIAL_VIEWERS, TRIAL_VIEWERS),
+    ),
+    "trials:message_attachment": Rule(
+        p("/trials/{trial}/messages/attachments/{attachment}/"), owned(TRIAL_VIEWERS)
+    ),
+    "trials:inbox": Rule(p("/trials/messages/"), signed_in()),
     "trials:change_request": Rule(
         p("/trials/{trial}/change-dates/"), owned(TRIAL_VIEWERS) | {"provider": 403, "officer": 403}
     ),
@@ -519,6 +586,22 @@ _api(
     refused(TRIAL_VIEWERS, STARTUP),
 )
 _api("api:change-request-detail", "/api/v1/change-requests/{change}/", API_TRIAL)
+_api(
+    "api:trial-partners",
+    "/api/v1/trials/{trial}/partners/",
+    API_TRIAL,
+    refused(TRIAL_VIEWERS, STARTUP),
+)
+RULES["api:trial-partner"] = Rule(
+    p("/api/v1/trials/{trial}/partners/{partnership}/"),
+    delete=refused(TRIAL_VIEWERS | {"partner"}, STARTUP),
+)
+_api(
+    "api:trial-messages",
+    "/api/v1/trials/{trial}/messages/",
+    API_TRIAL,
+    refused(TRIAL_VIEWERS, TRIAL_VIEWERS),
+)
 _api(
     "api:change-request-approve",
     "/api/v1/change-requests/{change}/approve/",
@@ -594,6 +677,57 @@ RULES.update(
 )
 
 
+# The partner of the active trial sees that trial and what hangs off it, adds log entries,
+# files and messages, and may take no step of the start-up's or the provider's; the submitted
+# trial and everything else stays 404 to it (the defaults above).
+PARTNER_SEES = {
+    "trials:detail",
+    "trials:file",
+    "trials:file_rendition",
+    "trials:file_add",
+    "trials:messages",
+    "trials:message_attachment",
+    "api:trial-detail",
+    "api:trial-outcome",
+    "api:trial-kpis",
+    "api:trial-log-entries",
+    "api:trial-files",
+    "api:trial-change-requests",
+    "api:trial-partners",
+    "api:trial-messages",
+    "api:kpi-detail",
+    "api:kpi-measurements",
+    "api:measurement-detail",
+    "api:evidence-file-detail",
+    "api:evidence-file-download",
+    "api:change-request-detail",
+}
+PARTNER_VIEWS_BUT_MAY_NOT_OPEN = {
+    "trials:plan",
+    "trials:outcome",
+    "trials:kpi_add",
+    "trials:change_request",
+    "trials:partner_invite",
+}
+PARTNER_DOES = {"trials:log_add", "trials:messages", "api:trial-log-entries", "api:trial-files"}
+PARTNER_DOES |= {"api:trial-messages"}
+for _name, _rule in RULES.items():
+    _rule.get, _rule.post = dict(_rule.get), dict(_rule.post)  # some rules share a dict
+    if _name in PARTNER_SEES and "partner" in _rule.get:
+        _rule.get["partner"] = 200
+    if _name in PARTNER_VIEWS_BUT_MAY_NOT_OPEN:
+        _rule.get["partner"] = 403
+    if _rule.post.get("partner") == 404 and _rule.path is not None:
+        on_active_trial = any(
+            key in _rule.path.template
+            for key in ("{trial}", "{kpi}", "{file}", "{change}", "{measurement}")
+        )
+        if _name in PARTNER_DOES:
+            del _rule.post["partner"]
+        elif on_active_trial:
+            _rule.post["partner"] = 403
+
+
 def route_names() -> set[str]:
     """Every named route, from the resolver (admin's own routes are checked by name prefix)."""
     names: set[str] = set()
@@ -646,16 +780,20 @@ def test_the_matrix(world):
         url = rule.path(world.ids)
         # The rule's URL must reach the route it is named for, and something must be tried.
         reached = resolve(url.split("?")[0]).view_name
-        if reached != name or not (rule.get or rule.post):
+        if reached != name or not (rule.get or rule.post or rule.delete):
             failures.append(f"rule {name}: {url} reaches {reached}; tries {rule.get, rule.post}")
             continue
         api = url.startswith("/api/")
-        for method, expectations in (("get", rule.get), ("post", rule.post)):
+        for method, expectations in (
+            ("get", rule.get),
+            ("post", rule.post),
+            ("delete", rule.delete),
+        ):
             for role, expected in expectations.items():
                 client = clients[role]
                 response = getattr(client, method)(
                     url,
-                    **({"content_type": "application/json"} if api and method == "post" else {}),
+                    **({"content_type": "application/json"} if api and method != "get" else {}),
                 )
                 if response.status_code >= 500 or not _matches(
                     response.status_code, expected, api=api, response=response

@@ -38,6 +38,12 @@ from ..models import (
     TrialStatus,
 )
 from .change_serializers import ChangeRequestCreateSerializer, ChangeRequestSerializer
+from .collaboration_serializers import (
+    MessageCreateSerializer,
+    MessageSerializer,
+    PartnerInviteSerializer,
+    PartnerSerializer,
+)
 from .serializers import (
     ConflictSerializer,
     ErrorSerializer,
@@ -459,6 +465,83 @@ class TrialViewSet(
             change = services.change_request_create(actor=request.user, trial=trial, **fields)
             return self.read(ChangeRequestSerializer, change, status_code=201)
         return self.page(changes, ChangeRequestSerializer)
+
+    # Working together: partners and messages ------------------------------------------
+
+    @extend_schema(
+        methods=["GET"],
+        responses={200: PartnerSerializer(many=True), **errors(403, 404)},
+        summary="The trial's partners and open invitations",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=PartnerInviteSerializer,
+        responses={201: PartnerSerializer, **errors(400, 403, 404, 409)},
+        summary="Invite a partner by e-mail (start-up)",
+        description="The e-mail carries a one-time link that works for the invited address "
+        "only; an invitee without an account signs up through it.",
+    )
+    @action(detail=True, methods=["get", "post"])
+    def partners(self, request: Request, pk: str) -> Response:
+        trial = self.get_object()
+        partners = selectors.partners_of(trial)
+        if request.method == "POST":
+            services.require_step(request.user, trial, "partners")
+            fields = valid(PartnerInviteSerializer, request)
+            partner, _token = services.partner_invite(actor=request.user, trial=trial, **fields)
+            return self.read(PartnerSerializer, partners.get(pk=partner.pk), status_code=201)
+        return self.page(partners, PartnerSerializer)
+
+    @extend_schema(
+        request=None,
+        responses={204: None, **errors(403, 404, 409)},
+        summary="Remove a partner, or withdraw an invitation (start-up)",
+        description="What the partner added stays, marked as theirs.",
+    )
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"partners/(?P<partner_id>[0-9]+)",
+        url_name="partner",
+    )
+    def partner(self, request: Request, pk: str, partner_id: str) -> Response:
+        trial = self.get_object()
+        partner = selectors.partner_of(trial, partner_id)
+        services.require_step(request.user, trial, "partners")
+        services.partner_remove(actor=request.user, partner=partner)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        methods=["GET"],
+        responses={200: MessageSerializer(many=True), **errors(403, 404)},
+        summary="The trial's messages, oldest first",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request={
+            "application/json": MessageCreateSerializer,
+            "multipart/form-data": MessageCreateSerializer,
+        },
+        responses={201: MessageSerializer, **errors(400, 403, 404, 413)},
+        summary="Write in the trial's thread (start-up, provider, partners, officers)",
+        description="Plain text up to 10,000 characters, with an optional photo or document "
+        "checked like evidence files. Messages are never edited or deleted.",
+    )
+    @action(detail=True, methods=["get", "post"])
+    def messages(self, request: Request, pk: str) -> Response:
+        trial = self.get_object()
+        listed = selectors.messages_of(trial)
+        if request.method == "POST":
+            fields = valid(MessageCreateSerializer, request)
+            upload = fields.get("file")
+            message = services.message_post(
+                actor=request.user,
+                trial=trial,
+                text=fields["text"],
+                uploads=[upload] if upload else [],
+            )
+            return self.read(MessageSerializer, listed.get(pk=message.pk), status_code=201)
+        return self.page(listed, MessageSerializer)
 
 
 class ScopedViewSet(PagedActionsMixin, viewsets.GenericViewSet):

@@ -72,6 +72,13 @@ class PackFile:
 
 
 @dataclass(frozen=True)
+class PackPartner:
+    name: str
+    role: str  # display text, e.g. "Technology partner"
+    contribution: str
+
+
+@dataclass(frozen=True)
 class PackApproval:
     label: str  # e.g. "Data protection impact assessment (DPIA)"
     status: str  # e.g. "In place", "Not needed", "Not yet"
@@ -136,6 +143,8 @@ class PackContent:
     review: PackReview | None = None  # present on the final (accepted) version: sign-off page
     extra: dict[str, str] = field(default_factory=dict)
     language: str = "en-gb"  # the pack's headings and dates; people's own text stays as written
+    # Added later: packs frozen before partners existed have none, and render as they did.
+    partners: tuple[PackPartner, ...] = ()
 
 
 # Frozen as JSON in EvidencePack.content -------------------------------------------
@@ -148,6 +157,7 @@ _NESTED = {
     "files": PackFile,
     "approvals": PackApproval,
     "outcome": PackOutcomeItem,
+    "partners": PackPartner,
 }
 
 

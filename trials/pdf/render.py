@@ -726,7 +726,20 @@ def _setting(content: PackContent) -> list[Flowable]:
         *_prose(content.testbed_summary),
         _subheading(_("Setting and participants")),
         *_prose(content.setting_and_participants, empty=_("Not given.")),
+        *_partners(content),
     ]
+
+
+def _partners(content: PackContent) -> list[Flowable]:
+    """The trial's partners and their roles (none in packs made before partners existed)."""
+    if not content.partners:
+        return []
+    rows = [_head_row(_("Partner"), _("Role"), _("What they bring"))]
+    rows += [
+        [_cell(partner.name), _cell(partner.role), _cell(partner.contribution)]
+        for partner in content.partners
+    ]
+    return [_subheading(_("Partners")), _table(rows, [55 * mm, 40 * mm, FRAME_WIDTH - 95 * mm])]
 
 
 def _plan(content: PackContent) -> list[Flowable]:
@@ -929,7 +942,11 @@ def _measurements(content: PackContent) -> list[Flowable]:
 
 
 def _log_kind(kind: str) -> str:
-    return {"progress": _("Progress"), "observation": _("Provider observation")}.get(kind, kind)
+    return {
+        "progress": _("Progress"),
+        "observation": _("Provider observation"),
+        "partner": _("Partner's note"),
+    }.get(kind, kind)
 
 
 def _log_entry(entry: PackLogEntry) -> list[Flowable]:

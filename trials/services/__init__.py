@@ -4,6 +4,8 @@
 - ``waitlist``: wait for full days and be offered them;
 - ``plans``: plan, outcome, KPIs, measurements and the progress log;
 - ``evidence``: evidence files, evidence packs (submission, rendering, review);
+- ``messages``: one message thread per trial, with batched e-mail;
+- ``partners``: partner organisations: invite, accept, remove;
 - ``changes``: changing an approved booking's dates (extend, shorten, move);
 - ``common``: what they share (moving a trial with its event, locks, who may act).
 
@@ -21,6 +23,7 @@ from .changes import (
     require_change_step,
 )
 from .common import (
+    CONTRIBUTOR_STEPS,
     EITHER_SIDE_STEPS,
     ONE_DAY,
     PROVIDER_STEPS,
@@ -28,6 +31,8 @@ from .common import (
     TRANSITIONS,
     actor_name,
     clean_answers,
+    contributor_organisation,
+    partner_organisation_of,
     require_provider_of,
     require_reviewer,
     require_startup_of,
@@ -53,6 +58,21 @@ from .lifecycle import (
     trial_withdraw,
     waitlist_take_offer,
 )
+from .messages import (
+    EMAIL_GAP,
+    message_post,
+    send_waiting_message_emails,
+    speaking_for,
+    thread_email,
+    thread_mark_read,
+)
+from .partners import (
+    PARTNER_KINDS,
+    partner_accept,
+    partner_for_token,
+    partner_invite,
+    partner_remove,
+)
 from .plans import (
     OUTCOME_WRITABLE,
     PLAN_WRITABLE,
@@ -74,6 +94,20 @@ from .waitlist import (
 )
 
 __all__ = [
+    "EMAIL_GAP",
+    "message_post",
+    "send_waiting_message_emails",
+    "speaking_for",
+    "thread_email",
+    "thread_mark_read",
+    "CONTRIBUTOR_STEPS",
+    "PARTNER_KINDS",
+    "contributor_organisation",
+    "partner_accept",
+    "partner_for_token",
+    "partner_invite",
+    "partner_organisation_of",
+    "partner_remove",
     "CHANGEABLE_STATUSES",
     "change_request_approve",
     "change_request_create",

@@ -21,6 +21,7 @@ from testbeds.models import ApplicationQuestion, TestBed
 from ..models import (
     Trial,
     TrialEvent,
+    TrialPartner,
     TrialStatus,
 )
 
@@ -101,6 +102,32 @@ def require_provider_of(actor: User, trial: Trial) -> None:
 
 def require_startup_of(actor: User, trial: Trial) -> None:
     require_member(actor, trial.organisation)
+
+
+def partner_organisation_of(actor: User, trial: Trial) -> Organisation | None:
+    """The actor's organisation that partners in the trial now, or None."""
+    if actor is None or not actor.is_authenticated:
+        return None
+    partner = (
+        TrialPartner.objects.filter(
+            trial_id=trial.pk,
+            removed_at__isnull=True,
+            organisation__memberships__user=actor,
+        )
+        .select_related("organisation")
+        .first()
+    )
+    return partner.organisation if partner else None
+
+
+def contributor_organisation(actor: User, trial: Trial) -> Organisation:
+    """Who adds evidence: the start-up, or a partner (their additions are marked as theirs)."""
+    if is_member(actor, trial.organisation):
+        return trial.organisation
+    partner = partner_organisation_of(actor, trial)
+    if partner is None:
+        raise PermissionDenied(_("Only the start-up and the trial's partners can add evidence."))
+    return partner
 
 
 def clean_answers(testbed: TestBed, answers: dict[str, Any]) -> list[dict]:
@@ -238,10 +265,11 @@ STARTUP_STEPS = {
     "outcome",
     "kpi",
     "measurement",
-    "file",
+    "partners",
 }
 PROVIDER_STEPS = {"approve", "decline"}
-EITHER_SIDE_STEPS = {"cancel", "log"}
+EITHER_SIDE_STEPS = {"cancel"}
+CONTRIBUTOR_STEPS = {"file"}  # the start-up or a partner
 
 
 def require_step(actor: User, trial: Trial, step: str) -> None:
@@ -254,6 +282,17 @@ def require_step(actor: User, trial: Trial, step: str) -> None:
             is_member(actor, trial.organisation) or is_member(actor, trial.testbed.organisation)
         ):
             raise PermissionDenied(_("Only the start-up and the test bed's provider can do this."))
+    elif step in CONTRIBUTOR_STEPS:
+        contributor_organisation(actor, trial)
+    elif step == "log":
+        if not (
+            is_member(actor, trial.organisation)
+            or is_member(actor, trial.testbed.organisation)
+            or partner_organisation_of(actor, trial) is not None
+        ):
+            raise PermissionDenied(
+                _("Only the start-up, the test bed's provider and partners write in the log.")
+            )
     elif step == "review":
         require_reviewer(actor, trial)
     else:

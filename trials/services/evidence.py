@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.events import record_event
-from accounts.models import User
+from accounts.models import Organisation, User
 from accounts.notifications import members_of, notify
 from accounts.permissions import is_member
 from accounts.webhooks import emit_for_trial
@@ -33,6 +34,7 @@ from .common import (
     _editable_by_startup,
     _locked,
     _move,
+    contributor_organisation,
     require_reviewer,
     require_startup_of,
     reviewers_of,
@@ -42,19 +44,30 @@ from .common import (
 RENDER_PACK = "trials.tasks.render_pack"
 
 
-def evidence_file_add(*, actor: User, trial: Trial, upload, caption: str):
-    """Keep a photo or a document. Checked by content and stored privately, with its SHA-256."""
-    import uuid
+@dataclass(frozen=True)
+class CheckedUpload:
+    """An upload that passed the checks: what to store, and what it is."""
 
-    from django.core.files.base import ContentFile
+    name: str
+    kind: str
+    content_type: str
+    sha256: str
+    size: int
+    files: dict[str, tuple[str, bytes]]  # field → (file name, content)
+
+
+def check_upload(upload) -> CheckedUpload:
+    """Check a photo or document by its content (core.images, core.documents).
+
+    Photos are re-encoded without metadata, with display, thumbnail and print renditions;
+    documents must be what they claim (PDF, CSV, XLSX, DOCX). Refusals are a
+    ValidationError on ``file``.
+    """
+    import uuid
 
     from core.documents import DocumentRejected, check_document
     from core.images import ImageRejected, process_image
 
-    with transaction.atomic():
-        _editable_by_startup(actor, trial)
-    if not caption.strip():
-        raise ValidationError({"caption": _("Say what the file shows.")})
     name = (getattr(upload, "name", "") or "upload").rsplit("/", 1)[-1][:150]
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     stem = uuid.uuid4().hex
@@ -65,11 +78,6 @@ def evidence_file_add(*, actor: User, trial: Trial, upload, caption: str):
         except ImageRejected as error:
             raise ValidationError({"file": ValidationError(error.message, code=error.code)})
         original = processed.renditions["original"]
-        kind, content_type, sha256 = (
-            EvidenceFile.Kind.PHOTO,
-            original.content_type,
-            processed.sha256,
-        )
         for field, rendition in (
             ("file", "original"),
             ("display", "display"),
@@ -78,23 +86,44 @@ def evidence_file_add(*, actor: User, trial: Trial, upload, caption: str):
         ):
             item = processed.renditions[rendition]
             files[field] = (f"{stem}-{rendition}.{item.extension}", item.content)
-        size = len(original.content)
-    else:
-        try:
-            checked = check_document(upload, filename=name)
-        except DocumentRejected as error:
-            raise ValidationError({"file": ValidationError(error.message, code=error.code)})
-        upload.seek(0)
-        content = upload.read()
-        kind, content_type, sha256, size = (
-            checked.kind,
-            checked.content_type,
-            checked.sha256,
-            checked.size,
+        return CheckedUpload(
+            name=name,
+            kind=EvidenceFile.Kind.PHOTO,
+            content_type=original.content_type,
+            sha256=processed.sha256,
+            size=len(original.content),
+            files=files,
         )
-        files["file"] = (f"{stem}.{checked.extension}", content)
+    try:
+        checked = check_document(upload, filename=name)
+    except DocumentRejected as error:
+        raise ValidationError({"file": ValidationError(error.message, code=error.code)})
+    upload.seek(0)
+    files["file"] = (f"{stem}.{checked.extension}", upload.read())
+    return CheckedUpload(
+        name=name,
+        kind=checked.kind,
+        content_type=checked.content_type,
+        sha256=checked.sha256,
+        size=checked.size,
+        files=files,
+    )
+
+
+def evidence_file_add(*, actor: User, trial: Trial, upload, caption: str):
+    """Keep a photo or a document. Checked by content and stored privately, with its SHA-256.
+    A partner's file is marked as the partner's."""
+    from django.core.files.base import ContentFile
+
     with transaction.atomic():
-        trial = _editable_by_startup(actor, trial)
+        _editable_by_contributor(actor, trial)
+    if not caption.strip():
+        raise ValidationError({"caption": _("Say what the file shows.")})
+    checked = check_upload(upload)
+    name, kind, content_type = checked.name, checked.kind, checked.content_type
+    sha256, size, files = checked.sha256, checked.size, checked.files
+    with transaction.atomic():
+        trial, organisation = _editable_by_contributor(actor, trial)
         if trial.files.filter(removed_at__isnull=True).count() >= 100:
             raise ValidationError({"file": _("A trial can keep up to 100 files.")})
         evidence = EvidenceFile(
@@ -106,6 +135,7 @@ def evidence_file_add(*, actor: User, trial: Trial, upload, caption: str):
             size=size,
             sha256=sha256,
             uploaded_by=actor,
+            organisation=None if organisation == trial.organisation else organisation,
         )
         for field, (filename, content) in files.items():
             getattr(evidence, field).save(filename, ContentFile(content), save=False)
@@ -118,6 +148,23 @@ def evidence_file_add(*, actor: User, trial: Trial, upload, caption: str):
             summary=name,
         )
     return evidence
+
+
+def _editable_by_contributor(actor: User, trial: Trial) -> tuple[Trial, Organisation]:
+    """Lock the trial for a file from the start-up or a partner; refuse once it is closed."""
+    trial = (
+        Trial.objects.select_for_update(of=("self",))
+        .select_related("testbed", "organisation")
+        .get(pk=trial.pk)
+    )
+    organisation = contributor_organisation(actor, trial)
+    if not trial.is_editable:
+        raise Conflict(
+            _("A trial that is %(status)s cannot be changed.")
+            % {"status": trial.get_status_display().lower()},
+            code="not_editable",
+        )
+    return trial, organisation
 
 
 @transaction.atomic

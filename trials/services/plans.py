@@ -31,6 +31,7 @@ from ..models import (
 )
 from .common import (
     _editable_by_startup,
+    partner_organisation_of,
 )
 
 PLAN_WRITABLE = {*PLAN_FIELDS, "programme"}
@@ -325,25 +326,32 @@ def measurement_remove(*, actor: User, measurement) -> None:
 
 @transaction.atomic
 def log_entry_add(*, actor: User, trial: Trial, text: str, date: datetime.date | None = None):
-    """Progress from the start-up, or an observation from the test bed's provider."""
+    """Progress from the start-up, an observation from the test bed's provider, or a note
+    from a partner (attributed to the partner's organisation)."""
 
     trial = (
         Trial.objects.select_for_update(of=("self",))
         .select_related("testbed__organisation", "organisation")
         .get(pk=trial.pk)
     )
+    partner = None
     if is_member(actor, trial.organisation):
         kind, organisation = LogEntry.Kind.PROGRESS, trial.organisation
-        if not trial.is_editable:
-            raise Conflict(
-                _("The trial is submitted or closed: its log cannot change."), code="not_editable"
-            )
     elif is_member(actor, trial.testbed.organisation):
         kind, organisation = LogEntry.Kind.OBSERVATION, trial.testbed.organisation
+    elif (partner := partner_organisation_of(actor, trial)) is not None:
+        kind, organisation = LogEntry.Kind.PARTNER, partner
+    else:
+        raise PermissionDenied(
+            _("Only the start-up, the test bed's provider and partners write in the log.")
+        )
+    if kind == LogEntry.Kind.OBSERVATION:
         if trial.status in (TrialStatus.DECLINED, TrialStatus.WITHDRAWN, TrialStatus.ACCEPTED):
             raise Conflict(_("This trial no longer takes observations."), code="not_editable")
-    else:
-        raise PermissionDenied(_("Only the start-up and the test bed's provider write in the log."))
+    elif not trial.is_editable:
+        raise Conflict(
+            _("The trial is submitted or closed: its log cannot change."), code="not_editable"
+        )
     if not text.strip():
         raise ValidationError({"text": _("Write the entry.")})
     date = date or timezone.localdate()

@@ -22,6 +22,7 @@ DEMO_LOGINS = [
     ("officer@demo.test", "programme officer (North East Innovation Programme)"),
     ("admin@demo.test", "staff"),
     ("assessor@demo.test", "external assessor of two Sunderland challenges (no organisation)"),
+    ("partner@demo.test", "company partner in a running trial (Northern Sensor Works Ltd)"),
 ]
 
 
