@@ -392,6 +392,10 @@ SPECTACULAR_SETTINGS = {
         "RegionEnum": "accounts.models.Region",
         "ChallengeStatusEnum": "challenges.models.ChallengeStatus",
         "ApplicationStatusEnum": "challenges.models.ApplicationStatus",
+        "ChangeKindEnum": "trials.models.ChangeRequest.Kind",
+        "LogEntryKindEnum": "trials.models.LogEntry.Kind",
+        "EvidenceFileKindEnum": "trials.models.EvidenceFile.Kind",
+        "PartnerRoleEnum": "trials.models.PartnerRole",
     },
 }
 

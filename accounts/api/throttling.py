@@ -26,7 +26,14 @@ from ..models import ApiToken
 
 # (router basename, viewset action) of the writes the ``write`` scope also limits,
 # besides any multipart upload.
-COSTLY_WRITES = {("trial", "create"), ("trial", "files"), ("testbed", "photos")}
+# Writes that cost more (bookings, uploads, e-mails to outside addresses): the "write" rate.
+COSTLY_WRITES = {
+    ("trial", "create"),
+    ("trial", "files"),
+    ("trial", "partners"),
+    ("trial", "messages"),
+    ("testbed", "photos"),
+}
 
 
 class WindowRateThrottle(BaseThrottle):

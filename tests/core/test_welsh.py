@@ -52,6 +52,7 @@ ALLOWED_SAME = {
     "Cost",  # "cost", "problem", "sector" and "staff" are Welsh words too
     "cost",
     "Problem",
+    "Partner",  # "partner" is Welsh too (plural "partneriaid")
     "Sector",
     "staff",
     "TRL",  # technology readiness level: the abbreviation is kept, as in the glossary

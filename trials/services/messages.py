@@ -57,25 +57,23 @@ def party_organisations(trial: Trial) -> list[Organisation]:
 
 
 def speaking_for(actor: User, trial: Trial) -> Organisation:
-    """The organisation the actor writes for in this thread, or PermissionDenied."""
-    parties = {o.pk: o for o in party_organisations(trial)}
+    """The organisation the actor writes for in this thread, or PermissionDenied.
+
+    Someone in several of the parties speaks as the start-up first, then the provider,
+    then a partner, then the programme's officers.
+    """
+    parties = party_organisations(trial)
     mine = set(
-        Membership.objects.filter(user=actor, organisation_id__in=parties).values_list(
+        Membership.objects.filter(user=actor, organisation__in=parties).values_list(
             "organisation_id", flat=True
         )
     )
-    # In the order people expect: their start-up, the provider, a partner, the officers.
-    order = [trial.organisation_id, trial.testbed.organisation_id]
-    order += [pk for pk in parties if pk not in order and pk != _team_id(trial)]
-    order += [_team_id(trial)]
-    for pk in order:
-        if pk in mine:
-            return parties[pk]
+    first = {trial.organisation_id: 0, trial.testbed.organisation_id: 1}
+    team_id = trial.programme.team_id if trial.programme_id else None
+    for organisation in sorted(parties, key=lambda o: first.get(o.pk, 3 if o.pk == team_id else 2)):
+        if organisation.pk in mine:
+            return organisation
     raise PermissionDenied(_("Only the trial's parties write in its messages."))
-
-
-def _team_id(trial: Trial) -> int | None:
-    return trial.programme.team_id if trial.programme_id else None
 
 
 def recipients(trial: Trial, author: User) -> list[User]:
