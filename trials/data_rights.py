@@ -32,7 +32,17 @@ from accounts.models import (
 from accounts.permissions import require_member
 from testbeds.models import Booking, TestBed
 
-from .models import OUTCOME_FIELDS, PLAN_FIELDS, LogEntry, Review, Trial, TrialEvent
+from .models import (
+    OUTCOME_FIELDS,
+    PLAN_FIELDS,
+    ChangeRequest,
+    LogEntry,
+    Message,
+    Review,
+    Trial,
+    TrialEvent,
+    TrialPartner,
+)
 
 DELETED_NAME = "Deleted user"
 
@@ -223,6 +233,12 @@ def account_delete(*, actor: User, user: User) -> None:
     TrialEvent.objects.filter(actor=user).update(actor_name=DELETED_NAME)
     LogEntry.objects.filter(author=user).update(author_name=DELETED_NAME)
     Review.objects.filter(reviewer=user).update(reviewer_name=DELETED_NAME)
+    Message.objects.filter(author=user).update(author_name=DELETED_NAME)
+    ChangeRequest.objects.filter(requested_by=user).update(requested_by_name=DELETED_NAME)
+    ChangeRequest.objects.filter(decided_by=user).update(decided_by_name=DELETED_NAME)
+    TrialPartner.objects.filter(
+        email__iexact=user.email, accepted_at__isnull=True, removed_at__isnull=True
+    ).update(removed_at=timezone.now())
     Notification.objects.filter(user=user).delete()
     Invitation.objects.filter(email__iexact=user.email, accepted_at__isnull=True).update(
         revoked_at=timezone.now()

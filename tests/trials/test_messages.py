@@ -226,3 +226,13 @@ def test_api_list_and_post(client, active_trial, parties):
     assert too_long.status_code == 400 and too_long.json()["errors"]["text"]
     client.force_login(UserFactory())
     assert client.get(base).status_code == 404
+
+
+def test_a_deleted_account_leaves_its_messages_without_its_name(active_trial, parties):
+    from trials.data_rights import DELETED_NAME, account_delete
+
+    partner = parties["partner"]
+    post(partner, active_trial, "Kept, without my name")
+    account_delete(actor=partner, user=partner)
+    message = Message.objects.get(text="Kept, without my name")
+    assert message.author_name == DELETED_NAME
