@@ -370,6 +370,18 @@ def change_requests_visible_to(user: User) -> QuerySet[ChangeRequest]:
     )
 
 
+def change_request_for_viewer(user: User, pk: int | str) -> ChangeRequest:
+    """One change request of a trial the person can see (404 otherwise): read by its id,
+    then its trial checked through ``trial_for_viewer`` — an index lookup each, rather than
+    a filter over every trial the person sees."""
+    change_id = parse_id(pk)
+    change = ChangeRequest.objects.filter(pk=change_id).first() if change_id is not None else None
+    if change is None:
+        raise Http404
+    change.trial, _roles = trial_for_viewer(user=user, pk=change.trial_id)
+    return change
+
+
 def change_requests_for_provider(user: User) -> QuerySet[ChangeRequest]:
     """Open changes of dates on the user's test beds, oldest first."""
     return (

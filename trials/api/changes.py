@@ -38,6 +38,9 @@ class ChangeRequestViewSet(ScopedViewSet):
     def get_queryset(self) -> QuerySet[ChangeRequest]:
         return selectors.change_requests_visible_to(self.request.user)
 
+    def get_object(self) -> ChangeRequest:
+        return selectors.change_request_for_viewer(self.request.user, self.kwargs["pk"])
+
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         return self.read(ChangeRequestSerializer, self.get_object())
 
@@ -46,7 +49,7 @@ class ChangeRequestViewSet(ScopedViewSet):
         services.require_change_step(request.user, change, step)
         fields = valid(body_class, request)
         change = service(actor=request.user, change=change, **fields)
-        return self.read(ChangeRequestSerializer, self.get_queryset().get(pk=change.pk))
+        return self.read(ChangeRequestSerializer, change)
 
     @_decision_schema(
         "Approve new dates (provider)",
