@@ -98,6 +98,38 @@ def _trial_record(trial: Trial) -> dict:
             {"code": p.code, "version": p.version, "state": p.state, "sha256": p.sha256}
             for p in trial.packs.all()
         ],
+        "partners": [
+            {
+                "organisation": p.organisation.name if p.organisation else None,
+                "role": p.role,
+                "contribution": p.contribution,
+                "status": p.status,
+            }
+            for p in trial.partners.all()
+        ],
+        "changes_of_dates": [
+            {
+                "kind": c.kind,
+                "status": c.status,
+                "from": [c.old_start, c.old_last_day],
+                "to": [c.start, c.last_day],
+                "reason": c.reason,
+                "asked_by": c.requested_by_name,
+                "decided_by": c.decided_by_name,
+                "note": c.decision_note,
+            }
+            for c in trial.change_requests.all()
+        ],
+        "messages": [
+            {
+                "at": m.created_at,
+                "by": m.author_name,
+                "organisation": m.organisation_name,
+                "text": m.text,
+                "attachments": [a.original_name for a in m.attachments.all()],
+            }
+            for m in trial.messages.all()
+        ],
     }
 
 
@@ -105,7 +137,16 @@ def _trials_of(organisation: Organisation):
     return (
         Trial.objects.filter(Q(organisation=organisation) | Q(testbed__organisation=organisation))
         .select_related("organisation", "testbed", "booking", "programme")
-        .prefetch_related("kpis__measurements", "log_entries", "events", "files", "packs")
+        .prefetch_related(
+            "kpis__measurements",
+            "log_entries",
+            "events",
+            "files",
+            "packs",
+            "partners__organisation",
+            "change_requests",
+            "messages__attachments",
+        )
         .order_by("pk")
     )
 

@@ -236,3 +236,59 @@ def test_a_deleted_account_leaves_its_messages_without_its_name(active_trial, pa
     account_delete(actor=partner, user=partner)
     message = Message.objects.get(text="Kept, without my name")
     assert message.author_name == DELETED_NAME
+
+
+def test_inbox_and_api_list_query_counts_are_constant(client, active_trial, parties, startup):
+    from tests.factories import TestBedFactory
+
+    client.force_login(parties["provider"])
+    post(parties["startup"], active_trial, "One", [SimpleUploadedFile("a.jpg", jpeg())])
+    api = f"/api/v1/trials/{active_trial.pk}/messages/"
+    client.get("/trials/messages/")
+    with CaptureQueriesContext(connection) as inbox_few:
+        client.get("/trials/messages/")
+    with CaptureQueriesContext(connection) as api_few:
+        client.get(api)
+    testbed = TestBedFactory(organisation=active_trial.testbed.organisation, capacity=5)
+    for n in range(4):  # more threads, more messages and attachments
+        other = services.trial_request(
+            actor=startup.user,
+            organisation=startup.organisation,
+            testbed=testbed,
+            title=f"Other {n}",
+            summary="S",
+            first_day=active_trial.booking.start,
+            last_day=active_trial.booking.last_day,
+        )
+        post(parties["startup"], other, f"Thread {n}")
+        post(parties["partner"], active_trial, f"More {n}", [SimpleUploadedFile("b.jpg", jpeg())])
+    with CaptureQueriesContext(connection) as inbox_many:
+        page = client.get("/trials/messages/").content.decode()
+    with CaptureQueriesContext(connection) as api_many:
+        listed = client.get(api).json()
+    assert "Other 3" in page and listed["count"] == 5
+    assert len(inbox_many.captured_queries) == len(inbox_few.captured_queries)
+    assert len(api_many.captured_queries) == len(api_few.captured_queries)
+
+
+def test_the_organisation_export_carries_messages_partners_and_changes(
+    client, active_trial, parties, startup
+):
+    import json
+    import zipfile
+
+    post(parties["provider"], active_trial, "Exported words")
+    services.change_request_create(
+        actor=startup.user,
+        trial=active_trial,
+        first_day=active_trial.booking.start,
+        last_day=active_trial.booking.last_day + datetime.timedelta(days=3),
+        reason="More time",
+    )
+    client.force_login(startup.user)
+    response = client.post(reverse("organisation_export", args=[startup.organisation.slug]))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    record = json.loads(archive.read("data.json"))["trials"][0]
+    assert record["messages"][0]["text"] == "Exported words"
+    assert record["partners"][0]["role"] == "technology"
+    assert record["changes_of_dates"][0]["reason"] == "More time"
