@@ -14,4 +14,6 @@ class AccountAdapter(DefaultAccountAdapter):
         """New people get e-mails in the language they signed up in."""
         language = translation.get_language() or settings.LANGUAGE_CODE
         user.language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        # Signing up in Welsh is a choice; in the default language it is not (yet).
+        user.language_chosen = user.language != settings.LANGUAGE_CODE
         return super().save_user(request, user, form, commit)

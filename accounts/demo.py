@@ -18,12 +18,14 @@ class DemoAccounts:
     startup: User
     startup2: User
     officer: User
+    council2: User
     provider_body: Organisation
     second_body: Organisation
     startup_org: Organisation
     startup2_org: Organisation
     programme_team: Organisation
     programme: Programme
+    council2_body: Organisation
 
 
 def demo_user(email: str, full_name: str, *, staff: bool = False) -> User:
@@ -43,7 +45,15 @@ def demo_user(email: str, full_name: str, *, staff: bool = False) -> User:
 
 
 def demo_organisation(
-    *, actor: User, admin: User, kind: str, name: str, region: str, website: str, description: str
+    *,
+    actor: User,
+    admin: User,
+    kind: str,
+    name: str,
+    region: str,
+    website: str,
+    description: str,
+    working_language: str = "en-gb",
 ) -> Organisation:
     organisation = Organisation.objects.filter(name=name, kind=kind).first()
     if organisation is None:
@@ -55,6 +65,7 @@ def demo_organisation(
             region=region,
             website=website,
             description=description,
+            working_language=working_language,
         )
     return organisation
 
@@ -65,6 +76,7 @@ def seed_accounts() -> DemoAccounts:
     startup = demo_user("startup@demo.test", "Sam Okafor")
     startup2 = demo_user("startup2@demo.test", "Morgan Lewis")
     officer = demo_user("officer@demo.test", "Olivia Grant")
+    council2 = demo_user("council2@demo.test", "Rhiannon Evans")
 
     provider_body = demo_organisation(
         actor=admin,
@@ -111,6 +123,18 @@ def seed_accounts() -> DemoAccounts:
         website="",
         description="Runs the region's challenge-fund programmes.",
     )
+    # A Welsh county council that works in Welsh: its members get Welsh by default.
+    council2_body = demo_organisation(
+        actor=admin,
+        admin=council2,
+        kind=Organisation.Kind.PUBLIC_BODY,
+        name="Cyngor Gwynedd",
+        region=Region.WALES,
+        website="https://www.gwynedd.llyw.cymru",
+        description="Cyngor sir yng ngogledd-orllewin Cymru sy'n gweithio yn Gymraeg. "
+        "A county council in north-west Wales that works in Welsh.",
+        working_language="cy",
+    )
     programme_name = "North East Digital Trials 2026–27"
     programme = Programme.objects.filter(team=programme_team, name=programme_name).first()
     if programme is None:
@@ -132,10 +156,12 @@ def seed_accounts() -> DemoAccounts:
         startup=startup,
         startup2=startup2,
         officer=officer,
+        council2=council2,
         provider_body=provider_body,
         second_body=second_body,
         startup_org=startup_org,
         startup2_org=startup2_org,
         programme_team=programme_team,
         programme=programme,
+        council2_body=council2_body,
     )

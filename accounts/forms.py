@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DateInput
@@ -53,6 +54,20 @@ class OrganisationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=5000,
     )
+    working_language = forms.ChoiceField(
+        label=_("Working language"),
+        choices=settings.LANGUAGES,
+        initial=settings.LANGUAGE_CODE,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Members who have not chosen a language of their own get e-mails and the service "
+            "in this language."
+        ),
+    )
+
+    def clean_working_language(self) -> str:
+        return self.cleaned_data.get("working_language") or settings.LANGUAGE_CODE
 
 
 class OrganisationEditForm(OrganisationForm):

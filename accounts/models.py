@@ -68,6 +68,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=settings.LANGUAGE_CODE,
         help_text=_("The language of e-mails and notifications; set by the language switch."),
     )
+    # Until a person chooses a language themselves, they follow their organisation's.
+    language_chosen = models.BooleanField(default=False, editable=False)
 
     objects = UserManager()
 
@@ -107,6 +109,15 @@ class Organisation(models.Model):
     region = models.CharField(_("region"), max_length=30, choices=Region.choices)
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
+    working_language = models.CharField(
+        _("working language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_(
+            "The language of e-mails and of the service for members who have not chosen their own."
+        ),
+    )
     calendar_token = models.CharField(max_length=64, default="", blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -46,6 +46,7 @@ def organisation_create(
     region: str,
     website: str = "",
     description: str = "",
+    working_language: str = settings.LANGUAGE_CODE,
     first_admin: User | None = None,
 ) -> Organisation:
     """Create an organisation with the actor (or first_admin) as its first admin.
@@ -58,6 +59,7 @@ def organisation_create(
     if kind not in Organisation.Kind.values:
         raise ValidationError({"kind": _("Choose the type of organisation.")})
     name = single_line(name, "name")
+    _check_language(working_language)
     organisation = Organisation.objects.create(
         kind=kind,
         name=name.strip(),
@@ -65,10 +67,12 @@ def organisation_create(
         region=region,
         website=website,
         description=description,
+        working_language=working_language,
     )
     Membership.objects.create(
         user=first_admin or actor, organisation=organisation, role=Membership.Role.ADMIN
     )
+    follow_working_language(first_admin or actor, organisation)
     record_event(
         actor=actor,
         action="organisation.created",
@@ -90,6 +94,7 @@ def membership_add(
         user=user, organisation=organisation, defaults={"role": role}
     )
     if created:
+        follow_working_language(user, organisation)
         record_event(
             actor=actor,
             action="membership.added",
@@ -103,13 +108,19 @@ def membership_add(
 @transaction.atomic
 def organisation_update(*, actor: User, organisation: Organisation, **fields: str) -> Organisation:
     require_member(actor, organisation, admin=True)
-    allowed = {"name", "region", "website", "description"}
+    allowed = {"name", "region", "website", "description", "working_language"}
     for name, value in fields.items():
         if name not in allowed:
             raise ValidationError({name: _("This field cannot be changed here.")})
         setattr(organisation, name, value)
     organisation.full_clean(exclude=["slug", "calendar_token"])
+    _check_language(organisation.working_language)
     organisation.save()
+    if "working_language" in fields:
+        # Members who never chose a language follow the organisation's new one.
+        User.objects.filter(memberships__organisation=organisation, language_chosen=False).update(
+            language=organisation.working_language
+        )
     bump_page_version()  # provider names show on cached catalogue pages
     record_event(
         actor=actor,
@@ -200,6 +211,8 @@ def invitation_accept(*, user: User, token: str) -> Membership:
     membership, created = Membership.objects.get_or_create(
         user=user, organisation=invitation.organisation, defaults={"role": invitation.role}
     )
+    if created:
+        follow_working_language(user, invitation.organisation)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
@@ -362,7 +375,28 @@ from .webhooks import (  # noqa: E402, F401
 
 
 def user_set_language(*, user: User, language: str) -> None:
-    """The language of the person's e-mails and notifications (a preference, not audited)."""
-    if language in dict(settings.LANGUAGES) and user.language != language:
-        User.objects.filter(pk=user.pk).update(language=language)
+    """The language of the person's e-mails and notifications (a preference, not audited).
+
+    Chosen by the person, so it no longer follows their organisation's working language.
+    """
+    if language in dict(settings.LANGUAGES) and (
+        user.language != language or not user.language_chosen
+    ):
+        User.objects.filter(pk=user.pk).update(language=language, language_chosen=True)
         user.language = language
+        user.language_chosen = True
+
+
+def follow_working_language(user: User, organisation: Organisation) -> None:
+    """Someone joining an organisation that works in Welsh gets Welsh (e-mails, the service
+    when they sign in) unless they chose a language themselves."""
+    if user.language_chosen or organisation.working_language == settings.LANGUAGE_CODE:
+        return
+    if user.language != organisation.working_language:
+        User.objects.filter(pk=user.pk).update(language=organisation.working_language)
+        user.language = organisation.working_language
+
+
+def _check_language(language: str) -> None:
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"working_language": _("Choose English or Welsh.")})

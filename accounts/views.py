@@ -105,7 +105,8 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = selectors.organisation_for_member(user=request.user, slug=slug)
     if not is_admin_of(request.user, organisation):
         raise PermissionDenied
-    initial = {f: getattr(organisation, f) for f in ("name", "region", "website", "description")}
+    fields = ("name", "region", "website", "description", "working_language")
+    initial = {f: getattr(organisation, f) for f in fields}
     form = OrganisationEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -169,8 +169,6 @@ def _tile(cid: str, tile: Tile, band: Band | None) -> str:
     name = f"{tile.short} {tile.display}, {tile.name}: {tile.spoken or tile.display}"
     label_width, label_height = TILE - 12, 46
     body = (
-        f'<rect class="app-tile-map__focus" x="{x - 4}" y="{y - 4}" width="{TILE + 8}" '
-        f'height="{TILE + 8}" fill="none" stroke="none"/>'
         f'<rect class="app-tile-map__tile" x="{x}" y="{y}" width="{TILE}" height="{TILE}" '
         f'fill="{fill}" stroke="{OUTLINE}" stroke-width="{stroke_width}"/>'
         f'<rect x="{x + 6}" y="{y + TILE - label_height - 6}" width="{label_width}" '

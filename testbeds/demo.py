@@ -256,6 +256,71 @@ TESTBEDS: list[dict] = [
 ]
 
 
+# Two bilingual listings of the Welsh council: one in both languages throughout, one whose
+# description is only in Welsh (English readers see it with a note saying so).
+TESTBEDS += [
+    {
+        "owner": "council2_body",
+        "name": "Caernarfon Harbour Smart Quay",
+        "name_cy": "Cei Clyfar Harbwr Caernarfon",
+        "summary": "A working harbour quay with tide, water-quality and mooring sensors and a "
+        "public Wi-Fi mesh, open for maritime, tourism and environmental trials.",
+        "summary_cy": "Cei harbwr gweithredol gyda synwyryddion llanw, ansawdd dŵr ac "
+        "angorfeydd a rhwydwaith Wi-Fi cyhoeddus, ar agor i dreialon morol, twristiaeth ac "
+        "amgylcheddol.",
+        "description": "The quay below the castle has 12 mooring sensors, a tide gauge, "
+        "water-quality buoys and LoRaWAN coverage across the harbour.\n\n"
+        "The council's harbour team helps with permits, access by boat and data sharing. "
+        "Trials are supported in Welsh or English.",
+        "description_cy": "Mae gan y cei islaw'r castell 12 synhwyrydd angorfa, medrydd llanw, "
+        "bwiau ansawdd dŵr a signal LoRaWAN ar draws yr harbwr.\n\n"
+        "Mae tîm harbwr y cyngor yn helpu gyda thrwyddedau, mynediad mewn cwch a rhannu data. "
+        "Gellir cynnal treialon yn Gymraeg neu yn Saesneg.",
+        "region": Region.WALES,
+        "town": "Caernarfon",
+        "postcode": "LL55 1SU",
+        "sectors": ["culture-tourism", "public-services"],
+        "technologies": ["iot-sensors", "ai-data"],
+        "capacity": 2,
+        "facilities": ["12 mooring sensors", "Tide gauge", "LoRaWAN across the harbour"],
+        "assurances": ["insurance"],
+        "cost_model": "free",
+        "min_days": 7,
+        "max_days": 120,
+        "notice_days": 14,
+        "scene": "park",
+        "photos": ["The harbour quay below Caernarfon castle at high tide"],
+    },
+    {
+        "owner": "council2_body",
+        "name": "Bangor Community Library Lab",
+        "name_cy": "Labordy Llyfrgell Gymunedol Bangor",
+        "summary": "A busy town library with a digital skills room, open for trials of "
+        "public-service and education technology with bilingual users.",
+        "summary_cy": "Llyfrgell brysur yn y dref gydag ystafell sgiliau digidol, ar agor i "
+        "dreialon technoleg gwasanaethau cyhoeddus ac addysg gyda defnyddwyr dwyieithog.",
+        "description": "",
+        "description_cy": "Mae'r llyfrgell yn croesawu tua 800 o ymwelwyr yr wythnos. Mae "
+        "ganddi ystafell sgiliau digidol gyda 12 gliniadur, sgrin fawr a band eang ffibr, a "
+        "staff sy'n gallu helpu i gynnal sesiynau gyda'r cyhoedd yn Gymraeg ac yn Saesneg.",
+        "region": Region.WALES,
+        "town": "Bangor",
+        "postcode": "LL57 1DT",
+        "sectors": ["public-services", "education"],
+        "technologies": ["ai-data"],
+        "capacity": 1,
+        "facilities": ["Digital skills room", "12 laptops", "Fibre broadband"],
+        "assurances": ["dpia"],
+        "cost_model": "free",
+        "min_days": 7,
+        "max_days": 60,
+        "notice_days": 14,
+        "scene": "lab",
+        "photos": ["The library's digital skills room with laptops on long tables"],
+    },
+]
+
+
 def other_bodies(accounts: DemoAccounts) -> dict[str, Organisation]:
     third = demo_organisation(
         actor=accounts.admin,
@@ -280,10 +345,13 @@ def other_bodies(accounts: DemoAccounts) -> dict[str, Organisation]:
         "second_body": accounts.second_body,
         "third_body": third,
         "fourth_body": fourth,
+        "council2_body": accounts.council2_body,
     }
 
 
 def _actor_for(organisation: Organisation, accounts: DemoAccounts) -> User:
+    if organisation == accounts.council2_body:
+        return accounts.council2
     return accounts.provider if organisation == accounts.provider_body else accounts.admin
 
 

@@ -112,6 +112,7 @@ class TestBedForm(forms.Form):
 
     sections = [
         (_("About the test bed"), ["name", "summary", "description", "facilities"]),
+        (_("In Welsh"), ["name_cy", "summary_cy", "description_cy"]),
         (_("Where it is"), ["region", "town", "address", "postcode", "latitude", "longitude"]),
         (_("What it suits"), ["sectors", "technologies", "trl_min", "trl_max", "capacity"]),
         (_("Who can use it"), ["eligibility", "assurances", "assurances_note"]),
@@ -130,19 +131,51 @@ class TestBedForm(forms.Form):
         (_("Contact"), ["contact_name", "contact_email", "contact_phone"]),
     ]
 
-    name = forms.CharField(label=_("Name"), max_length=150)
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=150,
+        help_text=_("In English, or the name used in both languages."),
+        widget=forms.TextInput(attrs={"lang": "en"}),
+    )
     summary = forms.CharField(
         label=_("Summary"),
         max_length=300,
-        help_text=_("One or two sentences shown in search results."),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_(
+            "One or two sentences shown in search results, in English. Leave empty if you "
+            "write the listing only in Welsh."
+        ),
+        widget=forms.Textarea(attrs={"rows": 2, "lang": "en"}),
     )
     description = forms.CharField(
         label=_("Description"),
         required=False,
         max_length=10000,
-        widget=forms.Textarea(attrs={"rows": 8}),
+        widget=forms.Textarea(attrs={"rows": 8, "lang": "en"}),
         help_text=_("What the place is, what is there, and what kinds of trial it has hosted."),
+    )
+    name_cy = forms.CharField(
+        label=_("Name in Welsh (optional)"),
+        max_length=150,
+        required=False,
+        help_text=_("Leave empty if the name is the same in Welsh."),
+        widget=forms.TextInput(attrs={"lang": "cy"}),
+    )
+    summary_cy = forms.CharField(
+        label=_("Summary in Welsh (optional)"),
+        max_length=300,
+        required=False,
+        help_text=_(
+            "Welsh-speaking visitors see the Welsh text; where there is none, they see the "
+            "English with a note that it is not available in Welsh, and the other way round."
+        ),
+        widget=forms.Textarea(attrs={"rows": 2, "lang": "cy"}),
+    )
+    description_cy = forms.CharField(
+        label=_("Description in Welsh (optional)"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 8, "lang": "cy"}),
     )
     facilities = forms.CharField(
         label=_("Facilities (optional)"),
@@ -293,6 +326,8 @@ class TestBedForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
+        if "summary" in data and not (data.get("summary") or data.get("summary_cy")):
+            self.add_error("summary", _("Enter a summary in English or in Welsh."))
         if data.get("trl_min") and data.get("trl_max") and data["trl_min"] > data["trl_max"]:
             self.add_error(
                 "trl_max", _("The highest readiness level must not be below the lowest.")

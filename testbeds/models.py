@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, Region
 from core.fields import SingleLineCharField
+from core.bilingual import text_in
 
 
 class SectorCode(models.TextChoices):
@@ -109,8 +110,12 @@ class TestBed(models.Model):
     )
     name = SingleLineCharField(_("name"), max_length=150)
     slug = models.SlugField(_("web address"), max_length=80, unique=True)
-    summary = SingleLineCharField(_("summary"), max_length=300)
+    # The listing in English, Welsh or both (a summary in at least one): core.bilingual.
+    summary = SingleLineCharField(_("summary"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
+    name_cy = SingleLineCharField(_("name in Welsh"), max_length=150, blank=True)
+    summary_cy = SingleLineCharField(_("summary in Welsh"), max_length=300, blank=True)
+    description_cy = models.TextField(_("description in Welsh"), blank=True)
     region = models.CharField(_("region"), max_length=30, choices=Region.choices)
     town = SingleLineCharField(_("town or city"), max_length=100, blank=True)
     address = SingleLineCharField(_("address"), max_length=300, blank=True)
@@ -214,6 +219,15 @@ class TestBed(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def local_name(self) -> str:
+        """The name in the active language (Welsh where it has one): e-mails, PDFs, lists."""
+        return text_in(self.name, self.name_cy)
+
+    @property
+    def local_summary(self) -> str:
+        return text_in(self.summary, self.summary_cy)
 
     @property
     def place(self) -> str:

@@ -68,14 +68,17 @@ def search_words(text: str) -> list[str]:
 def _text_search(testbeds: QuerySet[TestBed], q: str) -> QuerySet[TestBed]:
     """Full-text search: ranked tsvector on PostgreSQL, every word matched on SQLite."""
     if connection.vendor == "postgresql":
-        query = "websearch_to_tsquery('english', %s)"
+        # English words stemmed ('english'), Welsh words as written ('simple'): either matches.
+        query = "(websearch_to_tsquery('english', %s) || websearch_to_tsquery('simple', %s))"
         return testbeds.annotate(
             matches=RawSQL(
-                f'"testbeds_testbed"."search_document" @@ {query}', [q], output_field=BooleanField()
+                f'"testbeds_testbed"."search_document" @@ {query}',
+                [q, q],
+                output_field=BooleanField(),
             ),
             rank=RawSQL(
                 f'ts_rank_cd("testbeds_testbed"."search_document", {query})',
-                [q],
+                [q, q],
                 output_field=FloatField(),
             ),
         ).filter(matches=True)
@@ -83,15 +86,18 @@ def _text_search(testbeds: QuerySet[TestBed], q: str) -> QuerySet[TestBed]:
     for word in search_words(q):
         in_text = (
             Q(name__icontains=word)
+            | Q(name_cy__icontains=word)
             | Q(summary__icontains=word)
+            | Q(summary_cy__icontains=word)
             | Q(description__icontains=word)
+            | Q(description_cy__icontains=word)
             | Q(town__icontains=word)
             | Q(eligibility__icontains=word)
         )
         testbeds = testbeds.filter(in_text)
         rank = rank + Case(
-            When(name__icontains=word, then=V(3)),
-            When(summary__icontains=word, then=V(2)),
+            When(Q(name__icontains=word) | Q(name_cy__icontains=word), then=V(3)),
+            When(Q(summary__icontains=word) | Q(summary_cy__icontains=word), then=V(2)),
             default=V(1),
         )
     return testbeds.annotate(rank=rank)

@@ -45,6 +45,9 @@ EDITABLE_FIELDS = {
     "name",
     "summary",
     "description",
+    "name_cy",
+    "summary_cy",
+    "description_cy",
     "region",
     "town",
     "address",
@@ -82,6 +85,8 @@ def require_provider(actor: User, testbed: TestBed) -> None:
 def _validate_rules(testbed: TestBed) -> None:
     """Cross-field rules; raises ValidationError naming the fields."""
     errors: dict[str, str] = {}
+    if not (testbed.summary.strip() or testbed.summary_cy.strip()):
+        errors["summary"] = _("Enter a summary in English or in Welsh.")
     if testbed.trl_min and testbed.trl_max and testbed.trl_min > testbed.trl_max:
         errors["trl_max"] = _("The highest readiness level must not be below the lowest.")
     if testbed.capacity is not None and testbed.capacity < 1:
@@ -218,7 +223,7 @@ def _check_capacity_reduction(testbed: TestBed) -> None:
 def publication_gaps(testbed: TestBed) -> list[str]:
     """What a listing still needs before it can be published."""
     gaps = []
-    if not testbed.description.strip():
+    if not (testbed.description.strip() or testbed.description_cy.strip()):
         gaps.append(_("a description"))
     if not testbed.sectors.exists():
         gaps.append(_("at least one sector"))

@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.bilingual import text_in
+
 from .models import ApprovalItem, ApprovalState, EvidencePack, Recommendation, Review, Trial
 from .pdf.content import (
     PackApproval,
@@ -150,11 +152,11 @@ def build_pack_content(
         trial_title=trial.title,
         trial_reference=trial.reference,
         startup_name=trial.organisation.name,
-        testbed_name=testbed.name,
+        testbed_name=text_in(testbed.name, testbed.name_cy, language),
         provider_name=testbed.organisation.name,
         testbed_region=str(testbed.get_region_display()),
         testbed_place=testbed.place,
-        testbed_summary=testbed.summary,
+        testbed_summary=text_in(testbed.summary, testbed.summary_cy, language),
         programme_name=trial.programme.name if trial.programme else "",
         first_day=trial.booking.start,
         last_day=trial.booking.last_day,

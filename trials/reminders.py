@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from accounts.notifications import members_of, notify
+from core.bilingual import lazy_text
 from testbeds.models import WaitlistEntry
 
 from . import selectors
@@ -124,7 +125,7 @@ def offers_lapsing(now: datetime.datetime) -> int:
             notify(
                 users=members_of(entry.organisation),
                 subject=gettext_lazy("Your waitlist offer lapses soon: %(name)s"),
-                subject_params={"name": entry.testbed.name},
+                subject_params={"name": lazy_text(entry.testbed.name, entry.testbed.name_cy)},
                 template="trials/notifications/offer_lapsing.txt",
                 context={"entry": entry},
                 url=f"/trials/waitlist/{entry.pk}/",

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Region
+from core.bilingual import translations
 
 from ..models import Assurance, SectorCode, TechnologyCode, TestBed, TestBedPhoto
 
@@ -42,8 +43,22 @@ class PhotoSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ListingTextSerializer(serializers.Serializer):
+    language = serializers.ChoiceField(
+        choices=["en", "cy"], help_text=_("BCP 47 tag of the language: en (English), cy (Welsh).")
+    )
+    name = serializers.CharField()
+    summary = serializers.CharField()
+    description = serializers.CharField()
+
+
 class TestBedSerializer(serializers.ModelSerializer):
-    """A test bed as the catalogue shows it."""
+    """A test bed as the catalogue shows it.
+
+    ``name``, ``summary`` and ``description`` are the English text (``name`` is also the
+    name in both languages when there is no Welsh one); ``name_cy`` … are the Welsh;
+    ``texts`` has each language the listing is written in, tagged.
+    """
 
     organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     provider = serializers.CharField(source="organisation.name", read_only=True)
@@ -55,6 +70,7 @@ class TestBedSerializer(serializers.ModelSerializer):
     )
     terms_url = OptionalURLField(read_only=True)
     contact_email = OptionalEmailField(read_only=True)
+    texts = serializers.SerializerMethodField()
 
     class Meta:
         model = TestBed
@@ -64,6 +80,10 @@ class TestBedSerializer(serializers.ModelSerializer):
             "name",
             "summary",
             "description",
+            "name_cy",
+            "summary_cy",
+            "description_cy",
+            "texts",
             "organisation",
             "provider",
             "region",
@@ -100,6 +120,10 @@ class TestBedSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(ListingTextSerializer(many=True))
+    def get_texts(self, testbed: TestBed) -> list[dict]:
+        return translations(testbed, ("name", "summary", "description"))
+
 
 class TestBedWriteSerializer(serializers.Serializer):
     """What a provider may set. Status, owner and slug are not writable here."""
@@ -109,8 +133,16 @@ class TestBedWriteSerializer(serializers.Serializer):
         help_text=_("Slug of the public body that owns it; defaults to your only public body."),
     )
     name = serializers.CharField(max_length=150)
-    summary = serializers.CharField(max_length=300)
+    summary = serializers.CharField(
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        help_text=_("In English; a summary is needed in English or in Welsh (summary_cy)."),
+    )
     description = serializers.CharField(max_length=10000, required=False, allow_blank=True)
+    name_cy = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    summary_cy = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    description_cy = serializers.CharField(max_length=10000, required=False, allow_blank=True)
     region = serializers.ChoiceField(choices=Region.choices)
     town = serializers.CharField(max_length=100, required=False, allow_blank=True)
     address = serializers.CharField(max_length=300, required=False, allow_blank=True)

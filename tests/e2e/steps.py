@@ -54,8 +54,10 @@ def list_test_bed(j: Journey, spec: TestBedSpec, photo: Path) -> str:
     j.go("/testbeds/mine/")
     j.link("List a new test bed")
     page.get_by_label("Name", exact=True).fill(spec.name)
-    page.get_by_label("Summary").fill(f"{spec.name}: a real site for close-to-market trials.")
-    page.get_by_label("Description").fill(
+    page.get_by_label("Summary", exact=True).fill(
+        f"{spec.name}: a real site for close-to-market trials."
+    )
+    page.get_by_label("Description", exact=True).fill(
         "A secure site with power, connectivity and staff who help set up each trial."
     )
     page.get_by_label("Facilities (optional)").fill("Power\nPrivate 5G\nSecure storage")

@@ -14,6 +14,7 @@ from accounts.models import Organisation, Programme, User
 from accounts.notifications import members_of, notify
 from accounts.permissions import is_member, require_member
 from accounts.webhooks import emit_for_trial
+from core.bilingual import lazy_text
 from core.exceptions import Conflict, InvalidTransition
 from testbeds import booking as capacity
 from testbeds.models import ApplicationQuestion, TestBed
@@ -184,7 +185,7 @@ def _tell_provider_of_request(trial: Trial) -> None:
     notify(
         users=members_of(trial.testbed.organisation),
         subject=gettext_lazy("New trial request: %(testbed)s"),
-        subject_params={"testbed": trial.testbed.name},
+        subject_params={"testbed": lazy_text(trial.testbed.name, trial.testbed.name_cy)},
         template="trials/notifications/requested.txt",
         context={"trial": trial},
         url=trial.get_absolute_url(),

@@ -14,6 +14,7 @@ from accounts.events import record_event
 from accounts.models import Organisation, User
 from accounts.notifications import members_of, notify
 from accounts.permissions import require_member
+from core.bilingual import lazy_text
 from core.exceptions import Conflict
 from core.text import single_line
 from testbeds import booking as capacity
@@ -109,7 +110,7 @@ def waitlist_offer_freed_days(
         notify(
             users=members_of(entry.organisation),
             subject=gettext_lazy("Days you were waiting for are free: %(name)s"),
-            subject_params={"name": testbed.name},
+            subject_params={"name": lazy_text(testbed.name, testbed.name_cy)},
             template="trials/notifications/waitlist_offer.txt",
             context={"entry": entry, "testbed": testbed},
             url=f"/trials/waitlist/{entry.pk}/",

@@ -23,6 +23,7 @@ DEMO_LOGINS = [
     ("admin@demo.test", "staff"),
     ("assessor@demo.test", "external assessor of two Sunderland challenges (no organisation)"),
     ("partner@demo.test", "company partner in a running trial (Northern Sensor Works Ltd)"),
+    ("council2@demo.test", "public body admin, works in Welsh (Cyngor Gwynedd)"),
 ]
 
 
