@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, Region
-from core.fields import SingleLineCharField
 from core.bilingual import text_in
+from core.fields import SingleLineCharField
 
 
 class SectorCode(models.TextChoices):
