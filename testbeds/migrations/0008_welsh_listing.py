@@ -46,17 +46,21 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="testbed",
             name="description_cy",
-            field=models.TextField(blank=True, verbose_name="description in Welsh"),
+            field=models.TextField(blank=True, default="", db_default="", verbose_name="description in Welsh"),
         ),
         migrations.AddField(
             model_name="testbed",
             name="name_cy",
-            field=models.CharField(blank=True, max_length=150, verbose_name="name in Welsh"),
+            field=models.CharField(
+                blank=True, default="", db_default="", max_length=150, verbose_name="name in Welsh"
+            ),
         ),
         migrations.AddField(
             model_name="testbed",
             name="summary_cy",
-            field=models.CharField(blank=True, max_length=300, verbose_name="summary in Welsh"),
+            field=models.CharField(
+                blank=True, default="", db_default="", max_length=300, verbose_name="summary in Welsh"
+            ),
         ),
         migrations.AlterField(
             model_name="testbed",
