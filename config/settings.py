@@ -116,32 +116,41 @@ TEMPLATES = [
 FORM_RENDERER = "core.forms.GovukFormRenderer"
 
 # Database: SQLite file by default; DATABASE_URL (postgres://…) in production.
+
+
+def sqlite_database(name: str) -> dict:
+    """The SQLite settings, whichever way the file is named (SQLITE_PATH, the default file or
+    DATABASE_URL=sqlite:///path): without them concurrent writers fail with "database is
+    locked" instead of queueing."""
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": name,
+        # IMMEDIATE takes the write lock when a transaction begins, so two writers queue
+        # instead of failing halfway; the timeout is how long they queue.
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        },
+        # Tests use a file too (not memory), so threads in the concurrency tests each get
+        # a real connection and queue on the write lock.
+        "TEST": {"NAME": os.path.join(tempfile.gettempdir(), f"tbx-test-{os.getpid()}.sqlite3")},
+    }
+
+
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        DATABASES = {"default": sqlite_database(DATABASES["default"]["NAME"])}
+    else:
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if DATABASES["default"]["ENGINE"].endswith("postgresql"):
         # Our queries are short; JIT compiling them cost ~55 ms each (bench/RESULTS.md).
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 else:
     DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
-            # IMMEDIATE takes the write lock when a transaction begins, so two
-            # writers queue instead of failing halfway; the timeout is how long
-            # they queue.
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
-            # Tests use a file too (not memory), so threads in the concurrency tests
-            # each get a real connection and queue on the write lock.
-            "TEST": {
-                "NAME": os.path.join(tempfile.gettempdir(), f"tbx-test-{os.getpid()}.sqlite3")
-            },
-        }
+        "default": sqlite_database(os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")))
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
