@@ -334,6 +334,7 @@ class NoMeasurementForm(forms.Form):
         label=_("Why this KPI was not measured"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Say why the KPI was not measured.")},
     )
 
 

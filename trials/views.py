@@ -148,17 +148,34 @@ def approval_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 def trial_detail(request: HttpRequest, pk: int) -> HttpResponse:
     trial, roles = selectors.trial_for_viewer(user=request.user, pk=pk)
+    return _trial_page(request, trial, roles)
+
+
+def _trial_page(
+    request: HttpRequest, trial, roles, *, invalid: forms.Form | None = None, status: int = 200
+) -> HttpResponse:
+    """The trial page; ``invalid`` is one of its small forms posted with errors, shown again
+    with what was typed, an error summary at the top linking to the field, and ``status``."""
     data = selectors.trial_page_data(trial)
     kpi_rows = selectors.kpi_rows(data["kpis"])
     today = timezone.localdate()
     for row in kpi_rows:
-        row["form"] = MeasurementForm(prefix=f"kpi{row['kpi'].pk}", initial={"date": today})
+        kpi = row["kpi"]
+        row["form"] = _posted(invalid, MeasurementForm, kpi.pk) or MeasurementForm(
+            prefix=f"kpi{kpi.pk}", initial={"date": today}
+        )
+        row["reason_form"] = _posted(invalid, NoMeasurementForm, kpi.pk) or NoMeasurementForm(
+            auto_id=f"nm-{kpi.pk}-%s",
+            initial={"no_measurement_reason": kpi.no_measurement_reason},
+        )
     context = {
         "trial": trial,
         "roles": roles,
         "kpi_rows": kpi_rows,
         **data,
-        "log_form": LogEntryForm(initial={"date": today}),
+        "log_form": invalid
+        if isinstance(invalid, LogEntryForm)
+        else LogEntryForm(initial={"date": today}),
         "can_measure": roles.startup and trial.status in MEASURABLE_STATUSES,
         "can_submit": roles.startup and trial.status in SUBMITTABLE_STATUSES,
         "submission_gaps": submission_gaps(trial)
@@ -166,9 +183,30 @@ def trial_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else [],
         "can_review": trial.status == TrialStatus.SUBMITTED and is_reviewer(request.user, trial),
         "review_form": ReviewForm(),
-        "preparing": any(p.state == EvidencePack.State.PREPARING for p in data["packs"]),
+        # No automatic refresh while a form waits to be corrected: it would lose the input.
+        "preparing": invalid is None
+        and any(p.state == EvidencePack.State.PREPARING for p in data["packs"]),
+        # `form` puts "Error:" in the page title (base.html) and feeds the error summary.
+        "form": invalid,
     }
-    return render(request, "trials/detail.html", context)
+    return render(request, "trials/detail.html", context, status=status)
+
+
+def _posted(invalid: forms.Form | None, form_class: type[forms.Form], kpi_pk: int):
+    """The posted form of this class for this KPI, if that is the one with errors."""
+    if isinstance(invalid, form_class) and getattr(invalid, "kpi_pk", None) == kpi_pk:
+        return invalid
+    return None
+
+
+def _small_form_failed(
+    request: HttpRequest, trial, roles, form: forms.Form, error: Exception | None = None
+) -> HttpResponse:
+    """Re-render the trial page with a small form's errors: 400 (409 for a conflict)."""
+    if error is not None:
+        apply_validation_error(form, error)
+    status = 409 if isinstance(error, Conflict) else 400
+    return _trial_page(request, trial, roles, invalid=form, status=status)
 
 
 def _step(
@@ -367,15 +405,14 @@ def measurement_add(request: HttpRequest, pk: int, kpi_pk: int) -> HttpResponse:
     trial, roles, kpi = _kpi(request, pk, kpi_pk)
     services.require_step(request.user, trial, "measurement")
     form = MeasurementForm(request.POST, prefix=f"kpi{kpi.pk}")
+    form.kpi_pk = kpi.pk
     if not form.is_valid():
-        messages.error(request, form_error_message(form))
-        return redirect(f"{trial.get_absolute_url()}#kpi-{kpi.pk}")
+        return _small_form_failed(request, trial, roles, form)
     try:
         services.measurement_add(actor=request.user, kpi=kpi, **form.cleaned_data)
     except (ValidationError, Conflict) as error:
-        messages.error(request, error_message(error))
-    else:
-        messages.success(request, _("The measurement has been recorded."))
+        return _small_form_failed(request, trial, roles, form, error)
+    messages.success(request, _("The measurement has been recorded."))
     return redirect(f"{trial.get_absolute_url()}#kpi-{kpi.pk}")
 
 
@@ -384,15 +421,15 @@ def measurement_add(request: HttpRequest, pk: int, kpi_pk: int) -> HttpResponse:
 def kpi_not_measured(request: HttpRequest, pk: int, kpi_pk: int) -> HttpResponse:
     trial, roles, kpi = _kpi(request, pk, kpi_pk)
     services.require_step(request.user, trial, "kpi")
-    form = NoMeasurementForm(request.POST)
+    form = NoMeasurementForm(request.POST, auto_id=f"nm-{kpi.pk}-%s")
+    form.kpi_pk = kpi.pk
+    if not form.is_valid():
+        return _small_form_failed(request, trial, roles, form)
     try:
-        if not form.is_valid():
-            raise ValidationError(_("Say why the KPI was not measured."))
         services.kpi_update(actor=request.user, kpi=kpi, **form.cleaned_data)
     except (ValidationError, Conflict) as error:
-        messages.error(request, error_message(error))
-    else:
-        messages.success(request, _("The explanation has been saved."))
+        return _small_form_failed(request, trial, roles, form, error)
+    messages.success(request, _("The explanation has been saved."))
     return redirect(f"{trial.get_absolute_url()}#kpi-{kpi.pk}")
 
 
@@ -415,14 +452,13 @@ def log_add(request: HttpRequest, pk: int) -> HttpResponse:
     trial, roles = selectors.trial_for_viewer(user=request.user, pk=pk)
     services.require_step(request.user, trial, "log")
     form = LogEntryForm(request.POST)
+    if not form.is_valid():
+        return _small_form_failed(request, trial, roles, form)
     try:
-        if not form.is_valid():
-            raise ValidationError(form_error_message(form))
         services.log_entry_add(actor=request.user, trial=trial, **form.cleaned_data)
     except (ValidationError, Conflict) as error:
-        messages.error(request, error_message(error))
-    else:
-        messages.success(request, _("The entry has been added to the log."))
+        return _small_form_failed(request, trial, roles, form, error)
+    messages.success(request, _("The entry has been added to the log."))
     return redirect(f"{trial.get_absolute_url()}#log")
 
 

@@ -5,6 +5,7 @@ Prints ``RESULT {"statuses": [...], "approved": n, "options": {...}}``."""
 
 import datetime
 import json
+import sys
 import threading
 
 import django
@@ -69,7 +70,7 @@ def main() -> None:
         thread.join(timeout=120)
     approved = Trial.objects.filter(testbed=testbed, status=TrialStatus.APPROVED).count()
     result = {"statuses": statuses, "approved": approved, "options": options}
-    print("RESULT " + json.dumps(result, default=str))
+    sys.stdout.write("RESULT " + json.dumps(result, default=str) + "\n")
 
 
 if __name__ == "__main__":
