@@ -9,10 +9,23 @@ def _webhook_retries() -> int:
     return retry_due()
 
 
+def _clear_expired() -> dict:
+    from .cleanup import clear_expired
+
+    return clear_expired()
+
+
 def register_jobs() -> None:
     register(
         "webhook_retries",
         _webhook_retries,
         description="send webhook deliveries whose next attempt is due",
         minute="*",
+    )
+    register(
+        "clear_expired",
+        _clear_expired,
+        description="delete expired sessions, and API tokens expired or revoked 90 days ago",
+        minute=30,
+        hour=3,
     )

@@ -441,6 +441,7 @@ CELERY_BEAT_SCHEDULE = {
     "send-message-emails": _periodic("send_message_emails", minute="*/5"),
     "webhook-retries": _periodic("webhook_retries", minute="*"),
     "close-due-challenges": _periodic("close_due_challenges", minute="*/5"),
+    "clear-expired": _periodic("clear_expired", minute=30, hour=3),
 }
 
 # Webhooks (accounts/webhooks.py). Deliveries go only to public addresses unless this is

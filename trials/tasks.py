@@ -66,27 +66,6 @@ def render_pack(self, pack_id: int) -> str:
     return "rendered"
 
 
-@shared_task
-def start_due_trials() -> int:
-    from .services import start_due_trials as start
-
-    return start()
-
-
-@shared_task
-def lapse_waitlist_offers() -> int:
-    from .services import lapse_waitlist_offers as lapse
-
-    return lapse()
-
-
-@shared_task
-def send_reminders() -> dict:
-    from .reminders import send_reminders as send
-
-    return dict(send())
-
-
 @shared_task(
     name="trials.tasks.send_partner_invitation",
     autoretry_for=(OSError,),
