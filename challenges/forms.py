@@ -13,7 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Region
+from accounts.models import Organisation, Programme, Region
 from core.forms import DateInput
 from testbeds.models import ApplicationQuestion, Sector, SectorCode, Technology, TestBed
 from trials.forms import TrialRequestForm
@@ -57,6 +57,29 @@ class ChallengeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=10000,
         error_messages={"required": _("Describe the problem.")},
+    )
+    title_cy = forms.CharField(
+        label=_("Title in Welsh (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("Shown to visitors reading in Welsh; the English is shown where it is empty."),
+    )
+    summary_cy = forms.CharField(
+        label=_("Summary in Welsh (optional)"), max_length=300, required=False
+    )
+    problem_cy = forms.CharField(
+        label=_("The problem in Welsh (optional)"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=10000,
+        required=False,
+    )
+    programme = forms.ModelChoiceField(
+        label=_("Programme (optional)"),
+        queryset=Programme.objects.none(),
+        required=False,
+        empty_label=_("None: not part of a programme"),
+        help_text=_("The awards' trials become part of this programme."),
+        error_messages={"invalid_choice": _("Choose one of your team's programmes.")},
     )
     affected = forms.CharField(
         label=_("Who is affected"),
@@ -114,6 +137,16 @@ class ChallengeForm(forms.Form):
     contact_name = forms.CharField(label=_("Contact name"), max_length=150, required=False)
     contact_email = forms.EmailField(label=_("Contact e-mail"), required=False)
 
+    def __init__(self, *args, owner: Organisation | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        programmes = Programme.objects.none()
+        if owner is not None and owner.is_programme_team:
+            programmes = Programme.objects.filter(team=owner).order_by("name")
+        if programmes.exists():
+            self.fields["programme"].queryset = programmes
+        else:
+            del self.fields["programme"]
+
     def clean(self) -> dict:
         data = super().clean()
         try:
@@ -135,6 +168,9 @@ class ChallengeForm(forms.Form):
                 "title",
                 "summary",
                 "problem",
+                "title_cy",
+                "summary_cy",
+                "problem_cy",
                 "affected",
                 "success",
                 "region",
@@ -148,6 +184,8 @@ class ChallengeForm(forms.Form):
                 "contact_email",
             )
         }
+        if "programme" in self.fields:
+            fields["programme"] = data.get("programme")
         fields["closes_at"] = data["closes_at"]
         if data.get("opens_at"):
             fields["opens_at"] = data["opens_at"]

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, Region
+from core.bilingual import text_in
 from core.fields import SingleLineCharField
 from testbeds.models import Sector, Technology, TestBed
 
@@ -50,6 +51,24 @@ class Challenge(models.Model):
     slug = models.SlugField(_("web address"), max_length=80, unique=True)
     summary = SingleLineCharField(_("summary"), max_length=300, blank=True)
     problem = models.TextField(_("the problem"))
+    # The listing in Welsh beside the English (core.bilingual): shown to Welsh readers.
+    title_cy = SingleLineCharField(
+        _("title in Welsh"), max_length=200, blank=True, default="", db_default=""
+    )
+    summary_cy = SingleLineCharField(
+        _("summary in Welsh"), max_length=300, blank=True, default="", db_default=""
+    )
+    problem_cy = models.TextField(_("the problem in Welsh"), blank=True, default="", db_default="")
+    # The programme a programme team sets the challenge for: its awards' trials belong to it
+    # and its funnel starts here. Empty for a public body's own challenge.
+    programme = models.ForeignKey(
+        "accounts.Programme",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="challenges",
+        verbose_name=_("programme"),
+    )
     affected = models.TextField(_("who is affected"), blank=True)
     success = models.TextField(_("what success looks like"), blank=True)
     region = models.CharField(
@@ -107,6 +126,11 @@ class Challenge(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("challenges:detail", kwargs={"slug": self.slug})
+
+    @property
+    def local_title(self) -> str:
+        """The title in the active language (Welsh where it has one): e-mails, feeds, lists."""
+        return text_in(self.title, self.title_cy)
 
     @property
     def is_public(self) -> bool:

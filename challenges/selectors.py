@@ -40,6 +40,11 @@ def public_challenges() -> QuerySet[Challenge]:
     return Challenge.objects.exclude(status=ChallengeStatus.DRAFT)
 
 
+def open_challenges() -> QuerySet[Challenge]:
+    """Published challenges taking applications now."""
+    return filter_challenges(public_challenges(), phase="open")
+
+
 def with_list_data(challenges: QuerySet[Challenge]) -> QuerySet[Challenge]:
     return challenges.select_related("owner").prefetch_related("sectors")
 
@@ -154,6 +159,27 @@ def owner_applications(user: User, challenge: Challenge) -> QuerySet[Application
         )
         .select_related("organisation", "testbed", "decision", "trial")
         .order_by("submitted_at", "id")
+    )
+
+
+def programme_challenges(programme_id: int) -> QuerySet[Challenge]:
+    """The published (or since closed and decided) challenges set for a programme."""
+    return Challenge.objects.filter(programme_id=programme_id, published_at__isnull=False)
+
+
+def programme_applications(user: User, programme_id: int) -> QuerySet[Application]:
+    """The submitted applications to a programme's challenges, for its officers (the team
+    that owns the challenges), less those the viewer declared a conflict with."""
+    return (
+        Application.objects.filter(challenge__programme_id=programme_id, submitted_at__isnull=False)
+        .exclude(
+            Exists(
+                ConflictDeclaration.objects.filter(
+                    application=OuterRef("pk"), assessor__user=user, conflicted=True
+                )
+            )
+        )
+        .select_related("challenge", "organisation", "decision", "trial")
     )
 
 

@@ -14,6 +14,12 @@ from core.charts import Bar
 from core.pagination import paginate
 from trials.selectors import with_list_data
 
+from .challenge_funnel import (
+    CHALLENGE_STEP_LABELS,
+    challenge_cohort,
+    challenge_steps,
+    officer_applications,
+)
 from .filters import FigureFilterForm, UtilisationFilterForm
 from .funnel import DROP_OUT_KEYS, STEPS_BY_KEY, cohort, programme_funnel, step_trials
 from .selectors import officer_programme
@@ -83,6 +89,7 @@ def programme_funnel_page(request: HttpRequest, pk: int) -> HttpResponse:
     result = programme_funnel(programme, filters)
     context |= {
         "funnel": result,
+        "challenge_steps": challenge_steps(programme, filters),
         "filter_query": urlencode(filters.as_params()),
         "filter_query_without_region": urlencode(
             {k: v for k, v in filters.as_params().items() if k != "region"}
@@ -113,3 +120,30 @@ def programme_trials_page(request: HttpRequest, pk: int) -> HttpResponse:
         "filters": form.to_filter(),
     }
     return render(request, "programmes/trials.html", context)
+
+
+@login_required
+def programme_challenges_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The challenges or applications behind one figure of the funnel's challenge steps."""
+    programme = officer_programme(request.user, pk)
+    form = FigureFilterForm(request.GET)
+    step = request.GET.get("step") or "challenges"
+    context = {"programme": programme, "form": form, "current": "funnel"}
+    if step not in CHALLENGE_STEP_LABELS:
+        form.is_valid()
+        form.add_error(None, _("Choose a step of the funnel."))
+    if not form.is_valid():
+        return render(request, "programmes/challenges.html", context, status=400)
+    filters = form.to_filter()
+    if step == "challenges":
+        rows = challenge_cohort(programme, filters).select_related("owner")
+        rows = rows.order_by("-published_at", "-pk")
+    else:
+        rows = officer_applications(request.user, programme, filters, step)
+        rows = rows.order_by("-submitted_at", "-pk")
+    context |= {
+        "step": {"key": step, "label": CHALLENGE_STEP_LABELS[step]},
+        "page": paginate(request, rows),
+        "filters": filters,
+    }
+    return render(request, "programmes/challenges.html", context)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import Programme, Region
 from accounts.regions import RegionFigure, region_tiles
+from challenges.selectors import open_challenges
 from core.charts import format_number
 from core.tilemap import TileMap, count_bands, percent_bands
 from testbeds.selectors import published_testbeds
@@ -64,6 +65,12 @@ def _testbeds_spoken(n: int) -> str:
     return ngettext("%(count)s test bed", "%(count)s test beds", n) % {"count": format_number(n)}
 
 
+def _challenges_spoken(n: int) -> str:
+    return ngettext("%(count)s open challenge", "%(count)s open challenges", n) % {
+        "count": format_number(n)
+    }
+
+
 def public_measures() -> list[Measure]:
     """What /regions/ compares, each from published data only."""
     return [
@@ -74,6 +81,17 @@ def public_measures() -> list[Measure]:
             counts=lambda: counts_by_region(published_testbeds()),
             spoken=_testbeds_spoken,
             href=lambda code: f"{reverse('testbeds:catalogue')}?{urlencode({'region': code})}",
+        ),
+        Measure(
+            key="challenges",
+            label=gettext_lazy("Open challenges"),
+            heading=gettext_lazy("Open challenges"),
+            # A region's own challenges; UK-wide ones are open to every region and not counted.
+            counts=lambda: counts_by_region(open_challenges()),
+            spoken=_challenges_spoken,
+            href=lambda code: (
+                f"{reverse('challenges:list')}?{urlencode({'region': code, 'phase': 'open'})}"
+            ),
         ),
     ]
 

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Region
+from core.bilingual import translations
 from testbeds.models import SectorCode, TechnologyCode
 from trials.models import Kpi
 
@@ -30,8 +31,23 @@ class QuestionSerializer(serializers.Serializer):
     required = serializers.BooleanField(default=True)
 
 
+class ChallengeTextSerializer(serializers.Serializer):
+    language = serializers.ChoiceField(
+        choices=["en", "cy"], help_text="BCP 47 tag of the language: en (English), cy (Welsh)."
+    )
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    problem = serializers.CharField()
+
+
 class ChallengeSerializer(serializers.ModelSerializer):
     owner = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    texts = serializers.SerializerMethodField(
+        help_text="The title, summary and problem in each language written, tagged."
+    )
+    programme = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="Id of the programme it was set for, if any."
+    )
     owner_name = serializers.CharField(source="owner.name", read_only=True)
     phase = serializers.CharField(read_only=True)
     region = serializers.ChoiceField(choices=REGIONS, read_only=True)
@@ -44,7 +60,9 @@ class ChallengeSerializer(serializers.ModelSerializer):
             "slug",
             "title",
             "summary",
+            "texts",
             "owner",
+            "programme",
             "owner_name",
             "status",
             "phase",
@@ -58,6 +76,10 @@ class ChallengeSerializer(serializers.ModelSerializer):
             "decisions_by",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(ChallengeTextSerializer(many=True))
+    def get_texts(self, challenge: Challenge) -> list[dict]:
+        return translations(challenge, ("title", "summary", "problem"))
 
 
 class ChallengeDetailSerializer(ChallengeSerializer):
@@ -92,6 +114,16 @@ class ChallengeCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     summary = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     problem = serializers.CharField(max_length=10000)
+    title_cy = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    summary_cy = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    problem_cy = serializers.CharField(max_length=10000, required=False, allow_blank=True)
+    programme = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="Id of one of your programme team's programmes: the awards' trials join it.",
+    )
     affected = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     success = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     region = serializers.ChoiceField(choices=REGIONS, required=False, allow_blank=True)

@@ -91,6 +91,8 @@ def _request_trial(
         plan=plan,
         kpis=[dict(kpi) for kpi in application.kpis],
         answers=answers or {},
+        # A programme's challenge: the award is the programme's acceptance of the start-up.
+        programme=application.challenge.programme,
     )
 
 

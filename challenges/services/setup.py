@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.events import record_event
-from accounts.models import Organisation, Region, User
+from accounts.models import Organisation, Programme, Region, User
 from accounts.notifications import members_of, notify
 from accounts.permissions import require_member
 from accounts.webhooks import emit
@@ -35,6 +35,10 @@ DETAIL_FIELDS = (
     "title",
     "summary",
     "problem",
+    "title_cy",
+    "summary_cy",
+    "problem_cy",
+    "programme",
     "affected",
     "success",
     "region",
@@ -83,11 +87,18 @@ def _apply_details(challenge: Challenge, fields: dict[str, Any]) -> list[str]:
             continue
         if isinstance(value, str) and name not in ("region",):
             value = value.strip()
+        if name == "programme" and value is not None and not isinstance(value, Programme):
+            value = Programme.objects.filter(pk=value).first() if str(value).isdigit() else None
+            if value is None:
+                raise ValidationError({"programme": _("Choose one of your team's programmes.")})
         setattr(challenge, name, value)
     if not challenge.title:
         raise ValidationError({"title": _("Give the challenge a title.")})
     if not challenge.problem:
         raise ValidationError({"problem": _("Describe the problem in plain English.")})
+    if challenge.programme_id and challenge.programme.team_id != challenge.owner_id:
+        # Only the team's own programmes; the same answer whether or not the id exists.
+        raise ValidationError({"programme": _("Choose one of your team's programmes.")})
     if challenge.region and challenge.region not in Region.values:
         raise ValidationError({"region": _("Choose a region, or UK-wide.")})
     if challenge.budget_per_award is not None and Decimal(challenge.budget_per_award) < 0:

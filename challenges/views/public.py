@@ -176,6 +176,10 @@ def _initial(challenge) -> dict:
                 "title",
                 "summary",
                 "problem",
+                "title_cy",
+                "summary_cy",
+                "problem_cy",
+                "programme",
                 "affected",
                 "success",
                 "region",
@@ -199,7 +203,7 @@ def _initial(challenge) -> dict:
 @login_required
 def create(request: HttpRequest) -> HttpResponse:
     owner = _owner_organisation(request)
-    form = ChallengeForm(request.POST or None)
+    form = ChallengeForm(request.POST or None, owner=owner)
     if request.method == "POST" and form.is_valid():
         challenge, _conflict = run_service(
             form,
@@ -216,7 +220,7 @@ def create(request: HttpRequest) -> HttpResponse:
 @login_required
 def edit(request: HttpRequest, slug: str) -> HttpResponse:
     challenge = selectors.challenge_for_owner(user=request.user, slug=slug)
-    form = ChallengeForm(request.POST or None, initial=_initial(challenge))
+    form = ChallengeForm(request.POST or None, initial=_initial(challenge), owner=challenge.owner)
     conflict = False
     if request.method == "POST" and form.is_valid():
         result, conflict = run_service(

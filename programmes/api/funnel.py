@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from accounts.models import Region
 from testbeds.models import SectorCode, TechnologyCode
 
+from ..challenge_funnel import challenge_steps
 from ..filters import FigureFilter, FigureFilterForm
 from ..funnel import Step, programme_funnel
 from ..selectors import officer_programme
@@ -62,6 +63,11 @@ class ProgrammeFunnel(APIView):
         data = {
             "programme": programme.pk,
             "filters": _filters(filters),
+            "challenge_steps": _with_lists(
+                challenge_steps(programme, filters),
+                reverse("programmes:challenges", kwargs={"pk": programme.pk}),
+                params,
+            ),
             "steps": _with_lists(funnel.steps, base, params),
             "drop_outs": _with_lists(funnel.drop_outs, base, params),
             "regions": [

@@ -96,6 +96,12 @@ class FunnelFiltersSerializer(serializers.Serializer):
 class FunnelSerializer(serializers.Serializer):
     programme = serializers.IntegerField()
     filters = FunnelFiltersSerializer()
+    challenge_steps = FunnelStepSerializer(
+        many=True,
+        help_text="Challenges published in the period → applications → awards → trial "
+        "requests from awards (empty when the programme set no challenge); the list behind "
+        "each lists the challenges or applications.",
+    )
     steps = FunnelStepSerializer(many=True)
     drop_outs = DropOutSerializer(many=True)
     regions = RegionFunnelSerializer(many=True)

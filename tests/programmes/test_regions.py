@@ -106,3 +106,21 @@ def test_programme_page_shows_its_reach_for_its_officers(client):
         MembershipFactory(organisation=OrganisationFactory(programme_team=True)).user
     )
     assert client.get(behind).status_code == 404
+
+
+def test_regions_page_compares_open_challenges(client, provider):
+    from challenges import services as challenge_services
+    from tests.challenges.conftest import build_challenge
+
+    testbed = TestBedFactory(organisation=provider.organisation)
+    for region in ["wales"] * 3 + ["scotland"]:
+        challenge = build_challenge(provider, [testbed], publish=False)
+        challenge_services.challenge_update(actor=provider.user, challenge=challenge, region=region)
+        challenge_services.challenge_publish(actor=provider.user, challenge=challenge)
+    build_challenge(provider, publish=False)  # a draft: not counted
+    html = client.get("/regions/", {"measure": "challenges"}).content.decode()
+    links = map_links(html)
+    assert links["Wales: 3 open challenges"] == "/challenges/?region=wales&phase=open"
+    assert "Scotland: fewer than 3" in links
+    listing = client.get(links["Wales: 3 open challenges"]).content.decode()
+    assert "3 challenges" in listing
