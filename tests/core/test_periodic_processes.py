@@ -20,7 +20,7 @@ from tests.factories import MembershipFactory, OrganisationFactory, TestBedFacto
 from trials import services
 from trials.models import Trial, TrialEvent
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = timezone.localdate()
