@@ -1,6 +1,7 @@
 """Run the benchmarks and print one table: ``make bench``, or ``python bench/run.py [NAME…]``.
 
-Names: availability, http, contention, pdf, images, weight, challenges (all of them by default,
+Names: availability, http, contention, pdf, images, weight, challenges, programmes (all of them by
+default,
 in that order). Each bench runs in its own process, one after another (never two at once: they would
 share the two cores), and writes its results as JSON; this script gathers them, prints the
 machine and the summary table (measured value, target, met or MISSED), and writes the table
@@ -28,6 +29,7 @@ BENCHES = {
     "images": ["bench_images.py", "--runs", "10"],
     "weight": ["page_weight.py"],
     "challenges": ["bench_challenges.py", "--runs", "15"],
+    "programmes": ["bench_programmes.py", "--runs", "11"],
 }
 
 

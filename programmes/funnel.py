@@ -104,6 +104,9 @@ def cohort(programme: Programme, filters: FigureFilter) -> QuerySet[Trial]:
     chosen = filters.in_period(
         Trial.objects.filter(programme=programme).filter(filters.testbed_q()), "created_at"
     )
+    if not (filters.sector or filters.technology):
+        return chosen
+    # A sector or technology joins a many-to-many table: one row a trial again.
     return Trial.objects.filter(pk__in=chosen.values("pk"))
 
 

@@ -5,10 +5,15 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from core.cache import cache_anonymous_page
+
 from .regions import SUPPRESS_BELOW, public_map, public_measures, public_region_table
 
 
+@cache_anonymous_page
 def regions_page(request: HttpRequest) -> HttpResponse:
+    """Published figures only, so the same for every anonymous visitor: kept a minute, and
+    forgotten when a test bed or a challenge is published or closed (core.cache)."""
     measures = public_measures()
     chosen = next((m for m in measures if m.key == request.GET.get("measure")), measures[0])
     rows, counts = public_region_table(measures)

@@ -16,6 +16,7 @@ from accounts.models import Organisation, Programme, Region, User
 from accounts.notifications import members_of, notify
 from accounts.permissions import require_member
 from accounts.webhooks import emit
+from core.cache import bump_page_version
 from core.exceptions import Conflict, InvalidTransition
 from core.text import single_line, unique_slug
 from testbeds.models import Sector, Technology, TestBed
@@ -439,6 +440,7 @@ def challenge_publish(*, actor: User, challenge: Challenge) -> Challenge:
     challenge.status = ChallengeStatus.PUBLISHED
     challenge.published_at = moment
     challenge.save(update_fields=["status", "published_at", "updated_at"])
+    bump_page_version()  # /regions/ counts open challenges
     record_event(
         actor=actor,
         action="challenge.published",
@@ -473,6 +475,7 @@ def close_due_challenges(moment: datetime.datetime | None = None) -> int:
             challenge.status = ChallengeStatus.CLOSED
             challenge.closed_at = moment
             challenge.save(update_fields=["status", "closed_at", "updated_at"])
+            bump_page_version()
             record_event(
                 actor=None,
                 action="challenge.closed",
@@ -490,6 +493,7 @@ def close_if_due(challenge: Challenge, moment: datetime.datetime) -> Challenge:
         challenge.status = ChallengeStatus.CLOSED
         challenge.closed_at = moment
         challenge.save(update_fields=["status", "closed_at", "updated_at"])
+        bump_page_version()
         record_event(
             actor=None,
             action="challenge.closed",
