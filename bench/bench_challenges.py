@@ -22,25 +22,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import PG, Result, percentile, setup_django, timed_runs, write_results  # noqa: E402
+from common import (  # noqa: E402
+    PG,
+    Result,
+    ensure_database,
+    percentile,
+    setup_in_process,
+    timed_runs,
+    write_results,
+)
 
 TITLE = "Bench challenge: 500 applications"
 
 
 def database_url() -> str:
     return os.environ.get("BENCH_DB_CHALLENGES", f"{PG}/tbx_bench_challenges")
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[-1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def seed(applications: int, assessors: int):
@@ -218,23 +214,13 @@ def main() -> None:
     args = parser.parse_args()
     url = database_url()
     ensure_database(url)
-    os.environ["ALLOWED_HOSTS"] = "testserver,localhost,127.0.0.1"
-    os.environ["SECURE_SSL_REDIRECT"] = "0"
-    setup_django(url)
+    in_process = setup_in_process(url)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
     challenge, owner = seed(args.applications, args.assessors)
     print(f"{challenge.applications.count()} applications, {challenge.assessors.count()} assessors")
-    from django.conf import settings
-    from django.test.utils import override_settings
-
-    # Pages in-process without collectstatic: static URLs unhashed (as in DEBUG).
-    plain = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    with override_settings(STORAGES=plain):
+    with in_process:
         results = measure(challenge, owner, args.runs)
     write_results(args.json, results)
 

@@ -27,7 +27,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import PG, Result, summary, timed_runs, write_results  # noqa: E402
+from common import (  # noqa: E402
+    PG,
+    Result,
+    ensure_database,
+    setup_in_process,
+    summary,
+    timed_runs,
+    write_results,
+)
 
 TESTBEDS, TRIALS = 1_000, 10_000
 PROGRAMME = "Bench programme: 10,000 trials"
@@ -44,18 +52,6 @@ end
 
 def database_url() -> str:
     return os.environ.get("BENCH_DB_PROGRAMMES", f"{PG}/tbx_bench_programmes")
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[-1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def seed():
@@ -103,7 +99,6 @@ def seed():
 def figures(programme, officer, runs: int) -> list[Result]:
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from programmes.filters import FigureFilter, UtilisationFilterForm
     from programmes.funnel import programme_funnel
@@ -128,7 +123,14 @@ def figures(programme, officer, runs: int) -> list[Result]:
     requested = programme_funnel(programme, FigureFilter()).requested
     print(f"programme of {requested:,} trials")
     for name, call in work.items():
-        with CaptureQueriesContext(connection) as queries:
+        queries: list[str] = []
+
+        def count(execute, sql, params, many, context, queries=queries):
+            queries.append(sql)
+            return execute(sql, params, many, context)
+
+        # Counted by a wrapper: the test client empties connection.queries at each request.
+        with connection.execute_wrapper(count):
             answer = call()
         if hasattr(answer, "status_code"):
             assert answer.status_code == 200, (name, answer.status_code)
@@ -201,21 +203,9 @@ def main() -> None:
     options = parser.parse_args()
     url = database_url()
     ensure_database(url)
-    from common import setup_django
-
-    os.environ["ALLOWED_HOSTS"] = "testserver,localhost,127.0.0.1"
-    os.environ["SECURE_SSL_REDIRECT"] = "0"
-    setup_django(url)
+    in_process = setup_in_process(url)
     programme, officer = seed()
-    from django.conf import settings
-    from django.test.utils import override_settings
-
-    # Pages in-process without collectstatic: static URLs unhashed (as in DEBUG).
-    plain = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    with override_settings(STORAGES=plain):
+    with in_process:
         results = figures(programme, officer, options.runs)
     results += pages(url, options.seconds, options.rounds)
     write_results(options.json, results)

@@ -6,6 +6,7 @@ Each bench is a script that can run alone and, with ``--json PATH``, writes its 
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import os
@@ -43,6 +44,35 @@ def setup_django(url: str | None = None) -> None:
     import django
 
     django.setup()
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database of ``url`` if it is missing."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[-1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_in_process(url: str) -> contextlib.AbstractContextManager:
+    """Django set up for pages fetched in-process with the test client: its host allowed, no
+    HTTPS redirect, and static URLs unhashed (no collectstatic, as in DEBUG)."""
+    os.environ["ALLOWED_HOSTS"] = "testserver,localhost,127.0.0.1"
+    os.environ["SECURE_SSL_REDIRECT"] = "0"
+    setup_django(url)
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    plain = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    return override_settings(STORAGES=plain)
 
 
 def prepare_database(size: str) -> None:

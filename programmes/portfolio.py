@@ -172,8 +172,21 @@ def trl_progression(trials: QuerySet[Trial]) -> TrlProgress:
     )
 
 
+class MedianOf(Aggregate):
+    """PostgreSQL's median of an expression (an interval here)."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
+
+
 def median_duration(queryset: QuerySet, start: str, end: str) -> datetime.timedelta | None:
-    """The median of end − start over rows where both are set, read as the middle row(s)."""
+    """The median of end − start over rows where both are set: PostgreSQL's percentile_cont,
+    elsewhere read as the middle row(s)."""
+    if connection.vendor == "postgresql":
+        return queryset.filter(**{f"{start}__isnull": False, f"{end}__isnull": False}).aggregate(
+            middle=MedianOf(ExpressionWrapper(F(end) - F(start), DurationField()))
+        )["middle"]
     durations = (
         queryset.filter(**{f"{start}__isnull": False, f"{end}__isnull": False})
         .annotate(took=ExpressionWrapper(F(end) - F(start), output_field=DurationField()))
@@ -185,14 +198,6 @@ def median_duration(queryset: QuerySet, start: str, end: str) -> datetime.timede
         return None
     middle = list(durations[(count - 1) // 2 : count // 2 + 1])
     return sum(middle, datetime.timedelta()) / len(middle)
-
-
-class MedianOf(Aggregate):
-    """PostgreSQL's median of an expression (an interval here)."""
-
-    function = "percentile_cont"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = DurationField()
 
 
 def median_durations_by(
