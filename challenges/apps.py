@@ -11,3 +11,8 @@ class ChallengesConfig(AppConfig):
         from . import periodic, tasks  # noqa: F401
 
         periodic.register_jobs()
+        from trials.data_rights import register_export_section
+
+        from .exports import organisation_section
+
+        register_export_section(organisation_section)

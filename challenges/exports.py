@@ -4,13 +4,14 @@ The viewer's conflicted applications are never among the rows."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Organisation, User
 
 from . import selectors
-from .models import Challenge
+from .models import Application, Challenge
 
 
 def applications_table(challenge: Challenge, user: User) -> tuple[list[str], Iterator[list]]:
@@ -82,3 +83,54 @@ def scores_table(challenge: Challenge, user: User) -> tuple[list[str], Iterator[
             ]
 
     return header, lines()
+
+
+def organisation_section(organisation: Organisation) -> tuple[str, dict, list[tuple[Any, str]]]:
+    """The organisation's part in challenges, for its data export: the challenges it set and
+    the applications it made (with their files). Other start-ups' applications are theirs."""
+    owned = Challenge.objects.filter(owner=organisation).prefetch_related("criteria", "questions")
+    applications = (
+        Application.objects.filter(organisation=organisation)
+        .select_related("challenge", "decision", "testbed")
+        .prefetch_related("files")
+        .order_by("pk")
+    )
+    data = {
+        "set": [
+            {
+                "title": c.title,
+                "slug": c.slug,
+                "status": c.status,
+                "problem": c.problem,
+                "opens_at": c.opens_at,
+                "closes_at": c.closes_at,
+                "criteria": [{"name": k.name, "weight": k.weight} for k in c.criteria.all()],
+                "questions": [{"text": q.text, "kind": q.kind} for q in c.questions.all()],
+            }
+            for c in owned
+        ],
+        "applications": [
+            {
+                "challenge": a.challenge.title,
+                "title": a.title,
+                "summary": a.summary,
+                "status": a.status,
+                "answers": a.answers,
+                "plan": a.plan,
+                "kpis": a.kpis,
+                "test_bed": a.testbed.name if a.testbed else "",
+                "first_day": a.first_day,
+                "last_day": a.last_day,
+                "submitted_at": a.submitted_at,
+                "decision": getattr(getattr(a, "decision", None), "outcome", ""),
+                "feedback": getattr(getattr(a, "decision", None), "feedback", ""),
+            }
+            for a in applications
+        ],
+    }
+    files = [
+        (f.file, f"challenges/applications/{a.pk}/{f.pk}-{f.original_name}")
+        for a in applications
+        for f in a.files.all()
+    ]
+    return "challenges", data, files

@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import tempfile
 import zipfile
-from typing import IO
+from collections.abc import Callable
+from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -45,6 +46,17 @@ from .models import (
 )
 
 DELETED_NAME = "Deleted user"
+
+#: What an app above ``trials`` adds to an organisation's export: a function of the
+#: organisation returning (key in data.json, its data, [(file field, path in the zip)]).
+ExportSection = Callable[[Organisation], tuple[str, object, list[tuple[Any, str]]]]
+_export_sections: list[ExportSection] = []
+
+
+def register_export_section(section: ExportSection) -> None:
+    """Called from a higher app's ``ready()`` (challenges, adoption): trials never imports them."""
+    if section not in _export_sections:
+        _export_sections.append(section)
 
 
 def _trial_record(trial: Trial) -> dict:
@@ -215,11 +227,18 @@ def organisation_export(*, actor: User, organisation: Organisation) -> IO[bytes]
         ],
         "trials": [_trial_record(trial) for trial in trials],
     }
+    extra_files: list[tuple[Any, str]] = []
+    for section in _export_sections:
+        key, payload, files = section(organisation)
+        data[key] = payload
+        extra_files += files
     handle = tempfile.TemporaryFile()  # noqa: SIM115 — handed to the response, which closes it
     with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(
             "data.json", json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
         )
+        for field, name in extra_files:
+            _copy(archive, field, name)
         for testbed in testbeds:
             for photo in testbed.photos.all():
                 _copy(archive, photo.original, f"test-beds/{testbed.slug}/photo-{photo.pk}.jpg")

@@ -240,3 +240,30 @@ def test_others_never_see_a_draft(world, startup):
     client = Client()
     client.force_login(startup.user)
     assert client.get(url).status_code == 200
+
+
+def test_the_organisation_export_carries_challenges_set_and_applications_made(world, client):
+    """The data export (trials.data_rights) has a challenges section registered from above."""
+    import io
+    import json
+    import zipfile
+
+    from django.urls import reverse
+
+    application = applied(world.challenge, world.testbed)
+    start_up = application.organisation.memberships.get().user
+    client.force_login(start_up)
+    response = client.post(reverse("organisation_export", args=[application.organisation.slug]))
+    data = json.loads(
+        zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).read("data.json")
+    )
+    made = data["challenges"]["applications"]
+    assert [a["title"] for a in made] == ["Route planner for carers"]
+    assert made[0]["kpis"][0]["name"] == "Missed visits a week"
+    client.force_login(world.owner.user)
+    response = client.post(reverse("organisation_export", args=[world.owner.organisation.slug]))
+    data = json.loads(
+        zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).read("data.json")
+    )
+    assert [c["slug"] for c in data["challenges"]["set"]] == [world.challenge.slug]
+    assert data["challenges"]["applications"] == []  # the start-ups' own, not the owner's
