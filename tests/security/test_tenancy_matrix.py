@@ -406,6 +406,7 @@ RULES: dict[str, Rule] = {
     "programmes:utilisation": Rule(p("/programmes/{programme}/utilisation/"), owned(OFFICER)),
     "programmes:funnel": Rule(p("/programmes/{programme}/funnel/"), owned(OFFICER)),
     "programmes:trials": Rule(p("/programmes/{programme}/trials/"), owned(OFFICER)),
+    "programmes:challenges": Rule(p("/programmes/{programme}/challenges/"), owned(OFFICER)),
     "regions": Rule(p("/regions/"), everyone()),
     "provider_dashboard": Rule(p("/dashboard/"), signed_in()),
     # Test beds: provider pages
