@@ -294,6 +294,45 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+
+
+def s3_storage_from_environment(environ=os.environ) -> dict | None:
+    """The ``STORAGES["default"]`` entry for an S3-compatible bucket, or None without
+    ``S3_BUCKET``. Keys may also come from the usual AWS sources (environment, instance role)
+    when ``S3_ACCESS_KEY_ID`` is not set."""
+    bucket = environ.get("S3_BUCKET", "")
+    if not bucket:
+        return None
+    endpoint = environ.get("S3_ENDPOINT_URL") or None
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint,
+        "region_name": environ.get("S3_REGION") or None,
+        "access_key": environ.get("S3_ACCESS_KEY_ID") or None,
+        "secret_key": environ.get("S3_SECRET_ACCESS_KEY") or None,
+        "location": environ.get("S3_PREFIX", ""),
+        # No ACL header: objects take the bucket's own (private) setting, which also works
+        # on AWS buckets with ACLs disabled ("bucket owner enforced", the default since 2023).
+        "default_acl": None,
+        # Never overwrite: a new upload of the same name gets a new name, as on disk.
+        "file_overwrite": False,
+        "signature_version": "s3v4",
+        # Self-hosted servers usually serve buckets as paths, not as sub-domains.
+        "addressing_style": environ.get("S3_ADDRESSING_STYLE") or ("path" if endpoint else None),
+        # Downloads are streamed by our views; a presigned URL, where one is ever made, is
+        # short-lived.
+        "querystring_auth": True,
+        "querystring_expire": 60,
+    }
+    return {"BACKEND": "core.storage.PrivateS3Storage", "OPTIONS": options}
+
+
+# S3_BUCKET (with S3_ENDPOINT_URL, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY) puts
+# uploads in an S3-compatible bucket instead of MEDIA_ROOT; objects stay private and are
+# read through our own views (core/storage.py).
+_s3 = s3_storage_from_environment()
+if _s3 is not None:
+    STORAGES["default"] = _s3
 WHITENOISE_USE_FINDERS = DEBUG
 # Uploads larger than this are refused before they are read whole.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -7,6 +7,7 @@ from accounts import views as account_views
 from core import views as core_views
 from programmes import public_views as programme_public_views
 from programmes import views as programme_views
+from testbeds import media_views as testbed_media_views
 from trials import calendar as calendar_feeds
 from trials import data_rights_views
 from trials import views as trial_views
@@ -21,7 +22,7 @@ urlpatterns = [
     path("accessibility/", core_views.accessibility, name="accessibility"),
     path("privacy/", core_views.privacy, name="privacy"),
     path("healthz", core_views.healthz, name="healthz"),
-    path("media/<path:path>", core_views.public_media, name="public_media"),
+    path("media/<path:path>", testbed_media_views.photo_file, name="public_media"),
     path("accounts/", include("allauth.urls")),
     path("account/delete/", data_rights_views.account_delete, name="account_delete"),
     path(

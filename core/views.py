@@ -78,32 +78,6 @@ def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "core/privacy.html")
 
 
-PUBLIC_MEDIA_PREFIXES = ("testbeds/",)
-
-
-def public_media(request: HttpRequest, path: str) -> HttpResponse:
-    """Photos of test beds: public, immutable (new uploads get new names), cached long.
-
-    Only the public prefixes are served; trial evidence and packs live under
-    ``private/`` and go through permission-checked views.
-    """
-    from django.core.files.storage import default_storage
-    from django.http import FileResponse, Http404
-    from django.utils._os import safe_join
-
-    if not path.startswith(PUBLIC_MEDIA_PREFIXES) or ".." in path.split("/"):
-        raise Http404
-    try:
-        safe_join(str(settings.MEDIA_ROOT), path)
-        handle = default_storage.open(path, "rb")
-    except Exception as error:  # noqa: BLE001 — any failure is "not found"
-        raise Http404 from error
-    response = FileResponse(handle, content_type="image/jpeg" if path.endswith(".jpg") else None)
-    response["Cache-Control"] = "public, max-age=31536000, immutable"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 def _outage_errors() -> tuple[type[BaseException], ...]:
     from django.db import DatabaseError, InterfaceError, OperationalError
 

@@ -210,7 +210,8 @@ def build_pack_content(
         ),
         photos=tuple(
             PackPhoto(
-                path=(f.print_version or f.file).path,
+                path="",
+                name=(f.print_version or f.file).name,
                 caption=f.caption,
                 alt_text=f.caption,
             )

@@ -57,9 +57,12 @@ class PackEvent:
 
 @dataclass(frozen=True)
 class PackPhoto:
-    path: str  # file path of the print rendition (JPEG, long edge ≤ 1600 px)
+    path: str  # a local file: packs frozen before photos were named in storage, and tests
     caption: str
     alt_text: str
+    # The print rendition (JPEG or PNG, long edge ≤ 1600 px) as named in the media storage
+    # (local folder or S3 bucket); read through the storage API when the pack is rendered.
+    name: str = ""
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,7 @@ from trials.pdf.content import (
     PackPhoto,
     PackReview,
 )
+from trials.pdf.photos import photos_on_disk
 
 __all__ = ["render_evidence_pack"]
 
@@ -1264,8 +1265,8 @@ def render_evidence_pack(content: PackContent) -> bytes:
     Headings are in the pack's own language (that of the person who submitted it) and times
     in the site's time zone (``TIME_ZONE``), so the same content always gives the same bytes.
     """
-    with translation.override(content.language):
-        return _render(content)
+    with translation.override(content.language), photos_on_disk(content) as local:
+        return _render(local)
 
 
 def _render(content: PackContent) -> bytes:

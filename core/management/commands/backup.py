@@ -1,21 +1,24 @@
 """Back up the database and the media files into one folder.
 
 PostgreSQL: ``pg_dump --format=custom``. SQLite: the online backup API (a consistent
-copy even while the service runs). Media: a gzip tarball of MEDIA_ROOT.
+copy even while the service runs). Media: a gzip tarball of every file in the media
+storage (the local MEDIA_ROOT or the S3 bucket), read through the storage API.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import io
 import json
 import os
 import sqlite3
 import subprocess
 import tarfile
+from collections.abc import Iterator
 from pathlib import Path
 
-from django.conf import settings
+from django.core.files.storage import Storage, default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
@@ -94,7 +97,24 @@ class Command(BaseCommand):
     def _media(self, folder: Path) -> Path:
         target = folder / "media.tar.gz"
         with tarfile.open(target, "w:gz") as archive:
-            root = Path(settings.MEDIA_ROOT)
-            if root.exists():
-                archive.add(root, arcname="media")
+            for name in stored_files(default_storage):
+                with default_storage.open(name, "rb") as handle:
+                    data = handle.read()
+                entry = tarfile.TarInfo(f"media/{name}")
+                entry.size = len(data)
+                entry.mode = 0o644
+                archive.addfile(entry, io.BytesIO(data))
         return target
+
+
+def stored_files(storage: Storage, folder: str = "") -> Iterator[str]:
+    """Every file's name in ``storage``, folder by folder, in a stable order."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:  # no media folder yet
+        return
+    prefix = f"{folder}/" if folder else ""
+    for name in sorted(files):
+        yield prefix + name
+    for sub in sorted(folders):
+        yield from stored_files(storage, prefix + sub)

@@ -1,4 +1,5 @@
-"""Restore a backup made by ``manage.py backup`` into the configured database and MEDIA_ROOT.
+"""Restore a backup made by ``manage.py backup`` into the configured database and media
+storage (the local MEDIA_ROOT or the S3 bucket, through the storage API).
 
 Refuses to run unless ``--yes`` is given: restoring replaces what is there.
 """
@@ -6,21 +7,21 @@ Refuses to run unless ``--yes`` is given: restoring replaces what is there.
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 import subprocess
 import tarfile
 from pathlib import Path
 
-from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from .backup import pg_args, pg_environment, sha256_of
+from .backup import pg_args, pg_environment, sha256_of, stored_files
 
 
 class Command(BaseCommand):
-    help = "Restore a backup folder into the configured database and MEDIA_ROOT (make restore)."
+    help = "Restore a backup folder into the configured database and media storage (make restore)."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("folder", help="A folder made by manage.py backup")
@@ -67,17 +68,25 @@ class Command(BaseCommand):
             source.backup(connection.connection)
 
     def _media(self, archive_path: Path) -> None:
-        root = Path(settings.MEDIA_ROOT)
+        """Write every file of the backup into the storage, then delete the files the backup
+        does not have: the storage ends up holding exactly the backup's files."""
+        restored = set()
         with tarfile.open(archive_path, "r:gz") as archive:
-            staging = root.parent / (root.name + ".restoring")
-            if staging.exists():
-                shutil.rmtree(staging)
-            archive.extractall(staging, filter="data")
-        restored = staging / "media"
-        if root.exists():
-            shutil.rmtree(root)
-        if restored.exists():
-            restored.rename(root)
-        else:
-            root.mkdir(parents=True, exist_ok=True)
-        shutil.rmtree(staging, ignore_errors=True)
+            for entry in archive:
+                if not entry.isfile():
+                    continue
+                entry = tarfile.data_filter(entry, "/nonexistent")  # no absolute paths, no ..
+                parts = Path(entry.name).parts
+                if len(parts) < 2 or parts[0] != "media":
+                    continue
+                name = "/".join(parts[1:])
+                handle = archive.extractfile(entry)
+                if default_storage.exists(name):
+                    default_storage.delete(name)
+                saved = default_storage.save(name, File(handle, name=name))
+                if saved != name:
+                    raise CommandError(f"Could not restore {name}: the storage saved {saved}.")
+                restored.add(name)
+        for name in list(stored_files(default_storage)):
+            if name not in restored:
+                default_storage.delete(name)
