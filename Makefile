@@ -4,10 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install install-dev run serve test e2e lint format assets migrate seed clean backup restore
+.PHONY: help install install-dev run serve serve-prod test e2e lint format assets migrate seed clean backup restore
 
 help:
 	@echo "make run      set up (virtualenv, install, migrate, demo data) and serve http://127.0.0.1:8000"
+	@echo "make serve-prod  the Procfile (gunicorn, Celery worker, beat) on this machine with PostgreSQL and Redis"
 	@echo "make test     run the whole test suite (DATABASE_URL picks the database; SQLite by default)"
 	@echo "make e2e      run only the browser journeys (Chromium at /usr/bin/chromium)"
 	@echo "make lint     ruff check and format check, and the import floors (lint-imports)"
@@ -39,6 +40,25 @@ seed: migrate
 run: seed
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl+C to stop)"
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# Production-like, on this machine: the Procfile's web (gunicorn), worker (Celery) and beat,
+# DEBUG off, with PostgreSQL and Redis on 127.0.0.1 (override any variable below). Plain HTTP
+# on 127.0.0.1, so no HTTPS redirect; a SECRET_KEY is made once and kept in .serve-prod-secret.
+SERVE_PROD_ENV = DEBUG=0 SECURE_SSL_REDIRECT=0 \
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/tbx} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/1} \
+	SECRET_KEY=$${SECRET_KEY:-$$(cat .serve-prod-secret)} \
+	SITE_URL=$${SITE_URL:-http://127.0.0.1:$${PORT:-8000}}
+serve-prod: install
+	@pg_isready -h 127.0.0.1 -q || (echo "PostgreSQL is not answering on 127.0.0.1:5432" && exit 1)
+	@redis-cli -h 127.0.0.1 ping >/dev/null || (echo "Redis is not answering on 127.0.0.1:6379" && exit 1)
+	@test -s .serve-prod-secret || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > .serve-prod-secret
+	@createdb -h 127.0.0.1 -U postgres tbx 2>/dev/null || true
+	$(SERVE_PROD_ENV) $(BIN)/python manage.py migrate --no-input
+	$(SERVE_PROD_ENV) $(BIN)/python manage.py collectstatic --no-input -v 0
+	@echo "Serving on http://127.0.0.1:$${PORT:-8000} (web, worker, beat; Ctrl+C stops all three)"
+	$(SERVE_PROD_ENV) $(BIN)/python -m config.procfile
 
 # The whole suite. The browser journeys (tests/e2e) run against their own live server on SQLite
 # whatever DATABASE_URL says, so with DATABASE_URL set (CI's PostgreSQL pass) they are left to

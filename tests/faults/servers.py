@@ -28,6 +28,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from config import procfile
+
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 REQUIRED = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -358,29 +360,21 @@ def spawn(name: str, command: list[str], env: dict[str, str], log: Path) -> Proc
 def start_gunicorn(
     port: int, env: dict[str, str], log: Path, *, workers: int = 2, threads: int = 1
 ) -> Process:
+    """The Procfile's `web` process (config/gunicorn.py), as production runs it, on ``port``;
+    a short graceful timeout so the tests need not wait for it."""
     if importlib.util.find_spec("gunicorn") is None:
         unavailable("gunicorn is not installed")
-    command = [
-        PYTHON,
-        "-m",
-        "gunicorn",
-        "config.wsgi",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-        "--timeout",
-        "30",
-        "--graceful-timeout",
-        "3",
-        "--backlog",
-        "512",
-        "--log-level",
-        "warning",
-    ]
-    return spawn(f"gunicorn :{port}", command, env, log)
+    env = procfile.environment(
+        {
+            **env,
+            "BIND": f"127.0.0.1:{port}",
+            "WEB_CONCURRENCY": str(workers),
+            "WEB_THREADS": str(threads),
+            "WEB_GRACEFUL_TIMEOUT": "3",
+            "WEB_LOG_LEVEL": "warning",
+        }
+    )
+    return spawn(f"gunicorn :{port}", procfile.command("web"), env, log)
 
 
 def wait_until_serving(process: Process, base_url: str, timeout: float = 45) -> None:
@@ -398,24 +392,18 @@ def wait_until_serving(process: Process, base_url: str, timeout: float = 45) -> 
 def start_worker(
     app_module: str, name: str, env: dict[str, str], log: Path, *, pool: str = "solo"
 ) -> Process:
-    command = [
-        PYTHON,
-        "-m",
-        "celery",
-        "-A",
-        app_module,
-        "worker",
-        "-P",
-        pool,
-        "-n",
-        f"{name}@faults",
-        "-l",
-        "info",
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-    ]
-    return spawn(f"worker {name}", command, env, log)
+    """The Procfile's `worker` process, as production runs it, with the Celery app
+    ``app_module`` (the killed-worker test's slow twin of ``config``), a pool of one and a
+    name of its own."""
+    env = procfile.environment({**env, "CELERY_APP": app_module})
+    extra = ["-P", pool, "-n", f"{name}@faults", "--without-heartbeat"]
+    return spawn(f"worker {name}", procfile.command("worker", *extra), env, log)
+
+
+def start_beat(env: dict[str, str], log: Path, schedule: Path) -> Process:
+    """The Procfile's `beat` process, its schedule file in ``schedule``."""
+    env = procfile.environment({**env, "BEAT_SCHEDULE_FILE": str(schedule)})
+    return spawn("beat", procfile.command("beat"), env, log)
 
 
 # HTTP ----------------------------------------------------------------------------------
