@@ -58,7 +58,7 @@ serve-prod: install
 	$(SERVE_PROD_ENV) $(BIN)/python manage.py migrate --no-input
 	$(SERVE_PROD_ENV) $(BIN)/python manage.py collectstatic --no-input -v 0
 	@echo "Serving on http://127.0.0.1:$${PORT:-8000} (web, worker, beat; Ctrl+C stops all three)"
-	$(SERVE_PROD_ENV) $(BIN)/python -m config.procfile
+	exec env $(SERVE_PROD_ENV) $(BIN)/python -m config.procfile
 
 # The whole suite. The browser journeys (tests/e2e) run against their own live server on SQLite
 # whatever DATABASE_URL says, so with DATABASE_URL set (CI's PostgreSQL pass) they are left to
