@@ -1,12 +1,11 @@
-"""A one-page PDF summary of a programme's portfolio, for the programme board."""
+"""The programme's board summary as a one-page PDF (the same content as the HTML page)."""
 
 from __future__ import annotations
 
-import datetime
 import io
 from xml.sax.saxutils import escape
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
@@ -17,16 +16,26 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from trials.pdf import render
 
+from .board import BoardSummary
+
 INK = render.INK
 ACCENT = render.ACCENT
 SHADE = render.SHADE
+WIDTH = 170 * mm  # A4 less 20 mm margins each side
 
 
 def _styles() -> dict[str, ParagraphStyle]:
     render._setup_reportlab()
     base = ParagraphStyle("base", fontName=render.SANS, fontSize=9, leading=12, textColor=INK)
+    cell = ParagraphStyle("cell", parent=base, fontSize=8, leading=9.5)
     return {
         "body": base,
+        "cell": cell,
+        "number": ParagraphStyle("number", parent=cell, alignment=2),
+        "head": ParagraphStyle("head", parent=cell, fontName=render.SANS_BOLD),
+        "head_number": ParagraphStyle(
+            "head_number", parent=cell, fontName=render.SANS_BOLD, alignment=2
+        ),
         "title": ParagraphStyle(
             "title", parent=base, fontName=render.SANS_BOLD, fontSize=18, leading=22
         ),
@@ -39,119 +48,175 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _table(rows: list[list[str]], widths: list[float]) -> Table:
-    table = Table(rows, colWidths=widths)
+def _table(
+    rows: list[list[object]], widths: list[float], styles, *, numeric: set[int] | None = None
+) -> Table:
+    """A table whose every cell is a paragraph, so long headings wrap inside their column
+    instead of printing over their neighbours. ``numeric`` columns are right-aligned."""
+    numeric = {len(widths) - 1} if numeric is None else numeric
+    cells = []
+    for number, row in enumerate(rows):
+        line = []
+        for column, value in enumerate(row):
+            right = column in numeric
+            style = (
+                (styles["head_number"] if right else styles["head"])
+                if number == 0
+                else (styles["number"] if right else styles["cell"])
+            )
+            line.append(Paragraph(escape(str(value)), style))
+        cells.append(line)
+    table = Table(cells, colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (-1, -1), render.SANS, 8.5),
-                ("FONT", (0, 0), (-1, 0), render.SANS_BOLD, 8.5),
                 ("BACKGROUND", (0, 0), (-1, 0), SHADE),
                 ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#b1b4b6")),
-                ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("TOPPADDING", (0, 0), (-1, -1), 2),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
             ]
         )
     )
     return table
 
 
-def _pair_tables(left: Table, right: Table) -> Table:
-    layout = Table([[left, right]], colWidths=[85 * mm, 85 * mm])
+def _side_by_side(tables: list[Table], width: float) -> Table:
+    layout = Table([tables], colWidths=[width] * len(tables))
     layout.setStyle(
         TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
     )
     return layout
 
 
-def render_portfolio_summary(
-    programme, figures, filters_text: str, *, generated_at: datetime.datetime | None = None
-) -> bytes:
-    """The programme's headline figures and breakdowns on one A4 page."""
+def _language() -> str:
+    return translation.to_locale(translation.get_language() or "en-gb").replace("_", "-")
+
+
+def render_board_summary(summary: BoardSummary) -> bytes:
+    """The board summary on one A4 page, tagged with its title and language."""
     styles = _styles()
-    generated_at = generated_at or timezone.now()
     out = io.BytesIO()
     doc = SimpleDocTemplate(
         out,
         pagesize=A4,
         leftMargin=20 * mm,
         rightMargin=20 * mm,
-        topMargin=18 * mm,
-        bottomMargin=18 * mm,
-        title=_("Portfolio summary: %(name)s") % {"name": programme.name},
-        author=programme.team.name,
+        topMargin=16 * mm,
+        bottomMargin=14 * mm,
+        title=_("Portfolio summary: %(name)s") % {"name": summary.programme_name},
+        author=summary.team_name,
         subject=_("Test Bed Exchange portfolio summary"),
         creator="Test Bed Exchange",
+        lang=_language(),
+        displayDocTitle=1,
     )
-    success = figures.kpi_success
-    share = "–" if success.share is None else f"{success.share * 100:.0f}%"
-    headline = [
-        [
-            _("Trials"),
-            _("KPIs met (submitted trials)"),
-            _("Median days to decision"),
-            _("Median days completion → acceptance"),
-        ],
-        [
-            str(figures.total),
-            f"{share} ({success.met}/{success.kpis})",
-            "–"
-            if figures.median_days_to_decision is None
-            else f"{figures.median_days_to_decision:g}",
-            "–"
-            if figures.median_days_to_acceptance is None
-            else f"{figures.median_days_to_acceptance:g}",
-        ],
-    ]
     story = [
         Paragraph(escape(_("Test Bed Exchange · Portfolio summary")), styles["kicker"]),
-        Paragraph(escape(programme.name), styles["title"]),
+        Paragraph(escape(summary.programme_name), styles["title"]),
         Paragraph(
             escape(
                 _("%(team)s · generated %(date)s · %(filters)s")
                 % {
-                    "team": programme.team.name,
-                    "date": date_format(timezone.localtime(generated_at), "j F Y"),
-                    "filters": filters_text,
+                    "team": summary.team_name,
+                    "date": date_format(timezone.localtime(summary.generated_at), "j F Y"),
+                    "filters": summary.filters_text,
                 }
             ),
             styles["body"],
         ),
-        Spacer(1, 6 * mm),
-        _table(headline, [40 * mm, 45 * mm, 40 * mm, 45 * mm]),
-        Spacer(1, 5 * mm),
-    ]
-    status_rows = [[_("Status"), _("Trials")]] + [
-        [label, str(n)] for _c, label, n in figures.by_status if n
-    ]
-    region_rows = [[_("Region"), _("Trials")]] + [
-        [label, str(n)] for _c, label, n in figures.by_region
-    ]
-    sector_rows = [[_("Sector"), _("Trials")]] + [
-        [label, str(n)] for _c, label, n in figures.by_sector
-    ]
-    trl = figures.trl
-    trl_rows = [
-        [_("Technology readiness"), _("Value")],
-        [_("Trials with start and achieved TRL"), str(trl.trials)],
-        [
-            _("Average TRL at start"),
-            "–" if trl.average_start is None else f"{trl.average_start:.1f}",
-        ],
-        [
-            _("Average TRL achieved"),
-            "–" if trl.average_achieved is None else f"{trl.average_achieved:.1f}",
-        ],
-    ] + [
-        [_("Gained %(n)s level(s)") % {"n": gain}, str(n)] for gain, n in sorted(trl.gains.items())
-    ]
-    story += [
-        _pair_tables(
-            _table(status_rows, [55 * mm, 25 * mm]), _table(region_rows, [55 * mm, 25 * mm])
+        Spacer(1, 4 * mm),
+        _table(
+            [
+                [
+                    _("Trials"),
+                    _("KPIs met (submitted trials)"),
+                    _("Median days to decision"),
+                    _("Median days completion → acceptance"),
+                ],
+                [
+                    str(summary.figures.total),
+                    summary.kpi_share_text,
+                    summary.median_decision_text,
+                    summary.median_acceptance_text,
+                ],
+            ],
+            [WIDTH / 4] * 4,
+            styles,
+            numeric=set(),
         ),
-        Spacer(1, 5 * mm),
-        _pair_tables(_table(sector_rows, [55 * mm, 25 * mm]), _table(trl_rows, [55 * mm, 25 * mm])),
+        Spacer(1, 3 * mm),
+        Paragraph(escape(_("Trials and their outcomes")), styles["h2"]),
+    ]
+    trial_rows: list[list[object]] = [
+        [_("Trial"), _("Start-up and test bed"), _("Status"), _("Recommendation"), _("KPIs met")]
+    ] + [
+        [
+            f"{trial.reference} · {trial.title}",
+            f"{trial.startup} · {trial.testbed}",
+            trial.status,
+            trial.recommendation or "–",
+            f"{trial.kpis_met}/{trial.kpis}",
+        ]
+        for trial in summary.trials
+    ]
+    story.append(
+        _table(trial_rows, [w * mm for w in (62, 40, 24, 30, 14)], styles)
+        if summary.trials
+        else Paragraph(escape(_("No trials match these filters.")), styles["body"])
+    )
+    if summary.trials_not_shown:
+        story.append(
+            Paragraph(
+                escape(
+                    _("%(n)s more trials are listed in the CSV report.")
+                    % {"n": summary.trials_not_shown}
+                ),
+                styles["body"],
+            )
+        )
+    recommendation_rows = [[_("Recommendation"), _("Trials")]] + [
+        [label, str(n)] for _code, label, n in summary.recommendations
+    ]
+    recommendation_rows.append([_("None recorded yet"), str(summary.no_recommendation)])
+    story += [
+        Spacer(1, 3 * mm),
+        _side_by_side(
+            [
+                _table(recommendation_rows, [60 * mm, 22 * mm], styles),
+                _table(
+                    [[_("Technology readiness"), _("Value")]] + [list(r) for r in summary.trl_rows],
+                    [60 * mm, 22 * mm],
+                    styles,
+                ),
+            ],
+            85 * mm,
+        ),
+        Spacer(1, 3 * mm),
+        _side_by_side(
+            [
+                _table(
+                    [[_("Status"), _("Trials")]] + [[label, n] for label, n in summary.status_rows],
+                    [38 * mm, 16 * mm],
+                    styles,
+                ),
+                _table(
+                    [[_("Region"), _("Trials")]]
+                    + [[label, n] for _c, label, n in summary.figures.by_region],
+                    [38 * mm, 16 * mm],
+                    styles,
+                ),
+                _table(
+                    [[_("Sector"), _("Trials")]]
+                    + [[label, n] for _c, label, n in summary.figures.by_sector],
+                    [38 * mm, 16 * mm],
+                    styles,
+                ),
+            ],
+            WIDTH / 3,
+        ),
     ]
     doc.build(story)
     return out.getvalue()

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.programme_list, name="list"),
     path("<int:pk>/", views.programme_detail, name="detail"),
     path("<int:pk>/summary.pdf", views.programme_summary_pdf, name="summary_pdf"),
+    path("<int:pk>/summary/", views.programme_summary_page, name="summary"),
     path("<int:pk>/funnel/", figure_views.programme_funnel_page, name="funnel"),
     path("<int:pk>/challenges/", figure_views.programme_challenges_page, name="challenges"),
     path("<int:pk>/trials/", figure_views.programme_trials_page, name="trials"),

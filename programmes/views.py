@@ -20,7 +20,8 @@ from testbeds.models import SectorCode, TestBed
 from trials import selectors
 
 from . import portfolio
-from .pdf import render_portfolio_summary
+from .board import board_summary
+from .pdf import render_board_summary
 from .regions import REACH_MEASURES, programme_reach_map
 from .selectors import officer_programme, programmes_for
 
@@ -130,15 +131,30 @@ def _reach(request: HttpRequest, programme) -> dict:
     }
 
 
-@login_required
-def programme_summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def _board_summary(request: HttpRequest, pk: int):
     programme = officer_programme(request.user, pk)
     form = PortfolioFilterForm(request.GET or None)
-    pdf = render_portfolio_summary(
-        programme, portfolio.programme_figures(programme, form.to_filter()), form.describe()
+    return board_summary(programme, form.to_filter(), form.describe())
+
+
+@login_required
+def programme_summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    summary = _board_summary(request, pk)
+    response = HttpResponse(render_board_summary(summary), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="portfolio-{pk}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def programme_summary_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The board summary as an accessible HTML page: the same content as the PDF."""
+    summary = _board_summary(request, pk)
+    response = render(
+        request,
+        "programmes/board_summary.html",
+        {"summary": summary, "query_string": request.GET.urlencode()},
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="portfolio-{programme.pk}.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response
 

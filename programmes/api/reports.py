@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import Decimal
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -14,9 +15,11 @@ from rest_framework.views import APIView
 from core.exports import csv_response, json_response
 from trials.models import Kpi, Trial
 
+from ..board import plain_number, yes_no
 from ..portfolio import kpis_with_met
 from ..selectors import officer_programme
 
+# Human labels in the named columns, the codes for machines in the *_code columns beside them.
 TRIAL_COLUMNS = [
     "trial_id",
     "reference",
@@ -25,19 +28,34 @@ TRIAL_COLUMNS = [
     "test_bed",
     "provider",
     "region",
+    "region_code",
     "sectors",
+    "sector_codes",
     "status",
+    "status_code",
     "first_day",
     "last_day",
     "trl_start",
     "trl_target",
     "trl_achieved",
     "recommendation",
+    "recommendation_code",
 ]
-KPI_COLUMNS = ["kpi", "unit", "baseline", "target", "direction", "latest", "met"]
+KPI_COLUMNS = [
+    "kpi",
+    "unit",
+    "baseline",
+    "target",
+    "direction",
+    "direction_code",
+    "latest",
+    "met",
+]
 
 
 def _trial_fields(trial: Trial) -> dict:
+    """The trial as JSON carries it: codes, with their labels beside them."""
+    sectors = list(trial.testbed.sectors.all())
     return {
         "trial_id": trial.pk,
         "reference": trial.reference,
@@ -45,15 +63,21 @@ def _trial_fields(trial: Trial) -> dict:
         "start_up": trial.organisation.name,
         "test_bed": trial.testbed.name,
         "provider": trial.testbed.organisation.name,
-        "region": trial.testbed.get_region_display(),
-        "sectors": "; ".join(s.name for s in trial.testbed.sectors.all()),
+        "region": trial.testbed.region,
+        "region_label": str(trial.testbed.get_region_display()),
+        "sectors": [sector.code for sector in sectors],
+        "sector_labels": [str(sector.name) for sector in sectors],
         "status": trial.status,
+        "status_label": str(trial.get_status_display()),
         "first_day": trial.booking.start,
         "last_day": trial.booking.last_day,
         "trl_start": trial.trl_start,
         "trl_target": trial.trl_target,
         "trl_achieved": trial.trl_achieved,
         "recommendation": trial.recommendation,
+        "recommendation_label": str(trial.get_recommendation_display())
+        if trial.recommendation
+        else "",
     }
 
 
@@ -61,12 +85,59 @@ def _kpi_fields(kpi: Kpi) -> dict:
     return {
         "kpi": kpi.name,
         "unit": kpi.unit,
-        "baseline": kpi.baseline,
-        "target": kpi.target,
+        "baseline": plain_number(kpi.baseline),
+        "target": plain_number(kpi.target),
         "direction": kpi.direction,
-        "latest": kpi.latest,
+        "direction_label": str(kpi.get_direction_display()),
+        "latest": None if kpi.latest is None else plain_number(kpi.latest),
         "met": None if kpi.met is None else bool(kpi.met),
     }
+
+
+def csv_trial_cells(trial: dict) -> list:
+    """A trial's CSV cells: labels for people, codes beside them, Yes/No, plain numbers."""
+    return [
+        trial["trial_id"],
+        trial["reference"],
+        trial["title"],
+        trial["start_up"],
+        trial["test_bed"],
+        trial["provider"],
+        trial["region_label"],
+        trial["region"],
+        "; ".join(trial["sector_labels"]),
+        "; ".join(trial["sectors"]),
+        trial["status_label"],
+        trial["status"],
+        trial["first_day"],
+        trial["last_day"],
+        trial["trl_start"],
+        trial["trl_target"],
+        trial["trl_achieved"],
+        trial["recommendation_label"],
+        trial["recommendation"],
+    ]
+
+
+def _number_cell(text: str | None) -> Decimal | str:
+    """A number as written (``"-3"`` → -3): a number cell, so a minus sign is not taken for
+    a formula and quoted."""
+    return Decimal(text) if text else ""
+
+
+def csv_kpi_cells(kpi: dict | None) -> list:
+    if kpi is None:
+        return [""] * len(KPI_COLUMNS)
+    return [
+        kpi["kpi"],
+        kpi["unit"],
+        _number_cell(kpi["baseline"]),
+        _number_cell(kpi["target"]),
+        kpi["direction_label"],
+        kpi["direction"],
+        _number_cell(kpi["latest"]),
+        yes_no(kpi["met"]),
+    ]
 
 
 def programme_report(programme) -> list[dict]:
@@ -100,9 +171,9 @@ class ProgrammeReportCsv(APIView):
 
         def rows():
             for trial in programme_report(programme):
-                base = [trial[c] for c in TRIAL_COLUMNS]
-                for kpi in trial["kpis"] or [dict.fromkeys(KPI_COLUMNS)]:
-                    yield base + [kpi[c] for c in KPI_COLUMNS]
+                base = csv_trial_cells(trial)
+                for kpi in trial["kpis"] or [None]:
+                    yield base + csv_kpi_cells(kpi)
 
         return csv_response(
             f"programme-{programme.pk}-trials", TRIAL_COLUMNS + KPI_COLUMNS, list(rows())
