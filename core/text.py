@@ -1,6 +1,7 @@
 """Small text helpers shared by the apps."""
 
 import re
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -47,3 +48,21 @@ def single_line(value: str, field: str) -> str:
 def collapse_whitespace(text: str) -> str:
     """Every run of white space (line breaks included) as one space: for e-mail subjects."""
     return " ".join(str(text).split())
+
+
+def plain_number(value: object) -> str:
+    """A number at its stated precision, with no storage noise and no exponent:
+    ``Decimal('99.4000000000000')`` → ``99.4``, ``-3.0000`` → ``-3``, ``1E+2`` → ``100``,
+    ``2.5`` (float) → ``2.5``; ``None`` → ``""``."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        raise TypeError("a yes/no is not a number")
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    if not number.is_finite():
+        return str(number)
+    number = number.normalize()
+    if number == number.to_integral_value():
+        number = number.quantize(Decimal(1))
+    text = format(number, "f")
+    return "0" if text in ("-0", "0") else text

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db.models import Case, Count, IntegerField, Value, When
 from django.utils import timezone
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Programme
 from core.bilingual import text_in
+from core.text import plain_number  # noqa: F401 (the CSV report reads it from here)
 from trials.models import Kpi, Recommendation, Trial, TrialStatus
 
 from . import portfolio
@@ -42,24 +42,6 @@ STATUS_ORDER = [
     TrialStatus.WITHDRAWN,
     TrialStatus.DECLINED,
 ]
-
-
-def plain_number(value: object) -> str:
-    """A number at its stated precision, with no storage noise and no exponent:
-    ``Decimal('99.4000000000000')`` → ``99.4``, ``-3.0000`` → ``-3``, ``1E+2`` → ``100``,
-    ``2.5`` (float) → ``2.5``; ``None`` → ``""``."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        raise TypeError("a yes/no is not a number")
-    number = value if isinstance(value, Decimal) else Decimal(str(value))
-    if not number.is_finite():
-        return str(number)
-    number = number.normalize()
-    if number == number.to_integral_value():
-        number = number.quantize(Decimal(1))
-    text = format(number, "f")
-    return "0" if text in ("-0", "0") else text
 
 
 def yes_no(value: bool | int | None) -> str:

@@ -16,7 +16,15 @@ from django.utils.translation import gettext_lazy
 
 from core.bilingual import text_in
 
-from .models import ApprovalItem, ApprovalState, EvidencePack, Recommendation, Review, Trial
+from .models import (
+    ApprovalItem,
+    ApprovalState,
+    EvidencePack,
+    Recommendation,
+    Review,
+    Trial,
+    TrialEvent,
+)
 from .pdf.content import (
     PackApproval,
     PackContent,
@@ -94,9 +102,11 @@ def _kpis(data: dict) -> tuple[PackKpi, ...]:
                         value=m.value,
                         note=m.note,
                         recorded_by=m.recorded_by.get_full_name() if m.recorded_by else "",
+                        corrected=m.corrected_at is not None,
                     )
                     for m in row["measurements"]
                 ),
+                corrected=kpi.corrected_at is not None,
             )
         )
     return tuple(kpis)
@@ -191,6 +201,7 @@ def build_pack_content(
                 organisation=e.organisation.name,
                 kind=e.kind,
                 text=e.text,
+                corrected=e.corrected_at is not None,
             )
             for e in sorted(data["log_entries"], key=lambda e: (e.date, e.pk))
         ),
@@ -201,7 +212,9 @@ def build_pack_content(
                 from_status=e.get_from_status_display()
                 if e.from_status and e.from_status != e.to_status
                 else "",
-                to_status=str(_("Dates changed"))
+                to_status=str(_("Value corrected"))
+                if e.kind == TrialEvent.Kind.CORRECTION
+                else str(_("Dates changed"))
                 if e.from_status == e.to_status
                 else str(e.get_to_status_display()),
                 note=e.note,

@@ -329,6 +329,42 @@ class MeasurementForm(forms.Form):
     note = forms.CharField(label=_("Note (optional)"), max_length=500, required=False)
 
 
+REASON_FIELD_KWARGS = {
+    "label": _("Why are you correcting it? (optional)"),
+    "help_text": _("The earlier value is kept in the trial's timeline and the evidence pack."),
+    "max_length": 500,
+    "required": False,
+}
+
+
+class MeasurementCorrectionForm(MeasurementForm):
+    reason = forms.CharField(**REASON_FIELD_KWARGS)
+
+
+class LogEntryCorrectionForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+    text = forms.CharField(
+        label=_("Entry"), max_length=10000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    reason = forms.CharField(**REASON_FIELD_KWARGS)
+
+
+class KpiCorrectionForm(KpiForm):
+    reason = forms.CharField(**REASON_FIELD_KWARGS)
+
+    @staticmethod
+    def initial_from(kpi) -> dict:
+        from core.text import plain_number
+
+        initial = {
+            name: getattr(kpi, name)
+            for name in ("name", "unit", "direction", "method", "data_source")
+        }
+        initial["baseline"] = plain_number(kpi.baseline)
+        initial["target"] = plain_number(kpi.target)
+        return initial
+
+
 class NoMeasurementForm(forms.Form):
     no_measurement_reason = forms.CharField(
         label=_("Why this KPI was not measured"),

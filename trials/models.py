@@ -200,7 +200,16 @@ class Trial(models.Model):
 class TrialEvent(models.Model):
     """One step of a trial's lifecycle: who moved it from which status to which. Never edited."""
 
+    class Kind(models.TextChoices):
+        STATUS = "status", _("Status changed")
+        CORRECTION = "correction", _("Value corrected")
+
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="events")
+    # A correction keeps the trial's status (from = to) and says in its note what the
+    # earlier value was; a change of dates also keeps the status, with kind "status".
+    kind = models.CharField(
+        max_length=12, choices=Kind.choices, default=Kind.STATUS, db_default=Kind.STATUS
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -245,6 +254,9 @@ class Kpi(models.Model):
     data_source = SingleLineCharField(_("data source"), max_length=200, blank=True)
     no_measurement_reason = models.TextField(_("why it was not measured"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When its name, unit, baseline, target or direction was last corrected (the earlier
+    # values are in the trial's events); null when never corrected.
+    corrected_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["trial", "position", "id"]
@@ -279,6 +291,7 @@ class Measurement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    corrected_at = models.DateTimeField(null=True, blank=True)  # earlier value: trial events
 
     class Meta:
         ordering = ["kpi", "date", "id"]
@@ -306,6 +319,7 @@ class LogEntry(models.Model):
     author_name = models.CharField(max_length=150, blank=True)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    corrected_at = models.DateTimeField(null=True, blank=True)  # earlier text: trial events
 
     class Meta:
         ordering = ["trial", "date", "id"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import change_views, message_views, partner_views, views
+from . import change_views, correction_views, message_views, partner_views, views
 
 app_name = "trials"
 
@@ -32,6 +32,17 @@ urlpatterns = [
     ),
     path("<int:pk>/kpis/<int:kpi_pk>/remove/", views.kpi_remove, name="kpi_remove"),
     path("<int:pk>/log/", views.log_add, name="log_add"),
+    path(
+        "<int:pk>/log/<int:entry_pk>/correct/",
+        correction_views.log_entry_correct,
+        name="log_correct",
+    ),
+    path(
+        "<int:pk>/measurements/<int:measurement_pk>/correct/",
+        correction_views.measurement_correct,
+        name="measurement_correct",
+    ),
+    path("<int:pk>/kpis/<int:kpi_pk>/correct/", correction_views.kpi_correct, name="kpi_correct"),
     path("<int:pk>/files/new/", views.file_add, name="file_add"),
     path("<int:pk>/files/<int:file_pk>/remove/", views.file_remove, name="file_remove"),
     path("<int:pk>/files/<int:file_pk>/", views.file_download, name="file"),

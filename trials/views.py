@@ -177,6 +177,11 @@ def _trial_page(
         if isinstance(invalid, LogEntryForm)
         else LogEntryForm(initial={"date": today}),
         "can_measure": roles.startup and trial.status in MEASURABLE_STATUSES,
+        # Corrections until submission: the start-up's values, each writer's own log entries.
+        "can_correct": roles.startup and trial.is_editable,
+        "my_organisation_ids": set(selectors.organisation_ids(request.user))
+        if trial.is_editable
+        else set(),
         "can_submit": roles.startup and trial.status in SUBMITTABLE_STATUSES,
         "submission_gaps": submission_gaps(trial)
         if roles.startup and trial.status in SUBMITTABLE_STATUSES

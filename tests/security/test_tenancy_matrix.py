@@ -113,6 +113,7 @@ def world(django_capture_on_commit_callbacks):
         services.trial_start(actor=a.user, trial=active)
         kpi = services.kpi_add(actor=a.user, trial=active, name="K", baseline=0, target=1)
         measurement = services.measurement_add(actor=a.user, kpi=kpi, value=1, date=TODAY)
+        log_entry = services.log_entry_add(actor=a.user, trial=active, text="Fitted")
         evidence = services.evidence_file_add(
             actor=a.user, trial=active, upload=SimpleUploadedFile("p.jpg", jpeg()), caption="Site"
         )
@@ -183,6 +184,7 @@ def world(django_capture_on_commit_callbacks):
             "submitted": submitted.pk,
             "kpi": kpi.pk,
             "measurement": measurement.pk,
+            "log_entry": log_entry.pk,
             "file": evidence.pk,
             "pack": pack.pk,
             "change": change.pk,
@@ -403,6 +405,7 @@ RULES: dict[str, Rule] = {
     "programmes:list": Rule(p("/programmes/"), signed_in()),
     "programmes:detail": Rule(p("/programmes/{programme}/"), owned(OFFICER)),
     "programmes:summary_pdf": Rule(p("/programmes/{programme}/summary.pdf"), owned(OFFICER)),
+    "programmes:summary": Rule(p("/programmes/{programme}/summary/"), owned(OFFICER)),
     "programmes:utilisation": Rule(p("/programmes/{programme}/utilisation/"), owned(OFFICER)),
     "programmes:funnel": Rule(p("/programmes/{programme}/funnel/"), owned(OFFICER)),
     "programmes:trials": Rule(p("/programmes/{programme}/trials/"), owned(OFFICER)),
@@ -488,6 +491,21 @@ RULES: dict[str, Rule] = {
     ),
     "trials:log_add": Rule(
         p("/trials/{trial}/log/"), post=refused(TRIAL_VIEWERS, STARTUP | PROVIDER)
+    ),
+    "trials:measurement_correct": Rule(
+        p("/trials/{trial}/measurements/{measurement}/correct/"),
+        owned(TRIAL_VIEWERS) | {"provider": 403, "officer": 403},
+        post=refused(TRIAL_VIEWERS, STARTUP),
+    ),
+    "trials:kpi_correct": Rule(
+        p("/trials/{trial}/kpis/{kpi}/correct/"),
+        owned(TRIAL_VIEWERS) | {"provider": 403, "officer": 403},
+        post=refused(TRIAL_VIEWERS, STARTUP),
+    ),
+    "trials:log_correct": Rule(
+        p("/trials/{trial}/log/{log_entry}/correct/"),
+        owned(TRIAL_VIEWERS) | {"provider": 403, "officer": 403},
+        post=refused(TRIAL_VIEWERS, STARTUP),
     ),
     "trials:file_remove": Rule(
         p("/trials/{trial}/files/{file}/remove/"), post=refused(TRIAL_VIEWERS, STARTUP)
@@ -704,6 +722,9 @@ PARTNER_SEES = {
     "api:change-request-detail",
 }
 PARTNER_VIEWS_BUT_MAY_NOT_OPEN = {
+    "trials:measurement_correct",
+    "trials:kpi_correct",
+    "trials:log_correct",
     "trials:plan",
     "trials:outcome",
     "trials:kpi_add",
@@ -721,7 +742,7 @@ for _name, _rule in RULES.items():
     if _rule.post.get("partner") == 404 and _rule.path is not None:
         on_active_trial = any(
             key in _rule.path.template
-            for key in ("{trial}", "{kpi}", "{file}", "{change}", "{measurement}")
+            for key in ("{trial}", "{kpi}", "{file}", "{change}", "{measurement}", "{log_entry}")
         )
         if _name in PARTNER_DOES:
             del _rule.post["partner"]

@@ -19,6 +19,7 @@ class PackMeasurement:
     value: Decimal
     note: str
     recorded_by: str
+    corrected: bool = False  # put right before submission; the timeline has the earlier value
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class PackKpi:
     met: bool | None  # None when nothing was measured
     no_measurement_reason: str
     measurements: tuple[PackMeasurement, ...] = ()
+    corrected: bool = False  # its name, unit, baseline, target or direction was corrected
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class PackLogEntry:
     organisation: str
     kind: str  # "progress" (start-up) or "observation" (provider)
     text: str
+    corrected: bool = False
 
 
 @dataclass(frozen=True)

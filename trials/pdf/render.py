@@ -903,13 +903,24 @@ def _kpi_method(kpi: PackKpi) -> Paragraph | None:
     for label, value in ((_("Method"), kpi.method), (_("Data source"), kpi.data_source)):
         if value.strip():
             parts.append(f"<b>{_label(label)}:</b> {_markup(value)}")
+    if kpi.corrected:
+        label = _label(_("Corrected"))
+        parts.append(
+            f"<b>{label}:</b> "
+            + _label(_("the KPI was corrected before submission; see the timeline."))
+        )
     return Paragraph(" · ".join(parts), _styles().small) if parts else None
+
+
+def _corrected(text: str, corrected: bool) -> str:
+    """A value marked as corrected before submission (its earlier value is in the timeline)."""
+    return _("%(value)s (corrected)") % {"value": text} if corrected else text
 
 
 def _measurement_row(measurement: PackMeasurement) -> list[_Cell]:
     return [
         _cell(_date(measurement.date)),
-        _cell(_number(measurement.value)),
+        _cell(_corrected(_number(measurement.value), measurement.corrected)),
         _cell(measurement.note),
         _cell(measurement.recorded_by),
     ]
@@ -961,7 +972,10 @@ def _log_entry(entry: PackLogEntry) -> list[Flowable]:
     if entry.kind == "observation":
         kind = f'<font color="{ACCENT_HEX}">{kind}</font>'
     who = ", ".join(_markup(part) for part in (entry.author, entry.organisation) if part.strip())
-    meta = " · ".join(part for part in (f"<b>{escape(_date(entry.date))}</b>", kind, who) if part)
+    corrected = "<i>" + escape(_("corrected")) + "</i>" if entry.corrected else ""
+    meta = " · ".join(
+        part for part in (f"<b>{escape(_date(entry.date))}</b>", kind, who, corrected) if part
+    )
     return [
         Paragraph(meta, styles.log_meta),
         *_prose(entry.text),

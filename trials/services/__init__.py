@@ -3,6 +3,8 @@
 - ``lifecycle``: request, approve, decline, withdraw, cancel, start, complete;
 - ``waitlist``: wait for full days and be offered them;
 - ``plans``: plan, outcome, KPIs, measurements and the progress log;
+- ``corrections``: measurements, log entries and KPIs put right before submission, the earlier
+  value kept in the trial's history;
 - ``evidence``: evidence files, evidence packs (submission, rendering, review);
 - ``messages``: one message thread per trial, with batched e-mail;
 - ``partners``: partner organisations: invite, accept, remove;
@@ -39,6 +41,7 @@ from .common import (
     require_step,
     reviewers_of,
 )
+from .corrections import log_entry_correct, measurement_correct, record_correction
 from .evidence import (
     RENDER_PACK,
     evidence_file_add,
@@ -94,6 +97,9 @@ from .waitlist import (
 )
 
 __all__ = [
+    "log_entry_correct",
+    "measurement_correct",
+    "record_correction",
     "EMAIL_GAP",
     "message_post",
     "send_waiting_message_emails",

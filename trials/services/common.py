@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -82,6 +83,16 @@ def _move(trial: Trial, to_status: str, *, actor: User | None, note: str = "") -
         note=note.strip(),
         created_at=now,
     )
+
+
+def _decimal(value: Any, field: str):
+    try:
+        number = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: _("Enter a number.")})
+    if not number.is_finite() or abs(number) >= Decimal("1e10"):
+        raise ValidationError({field: _("Enter a number below ten billion.")})
+    return number
 
 
 def _locked(trial: Trial) -> tuple[Trial, TestBed]:

@@ -30,9 +30,11 @@ from ..models import (
     TrialStatus,
 )
 from .common import (
+    _decimal,
     _editable_by_startup,
     partner_organisation_of,
 )
+from .corrections import kpi_changes, record_correction
 
 PLAN_WRITABLE = {*PLAN_FIELDS, "programme"}
 OUTCOME_WRITABLE = set(OUTCOME_FIELDS)
@@ -114,18 +116,6 @@ def trial_update_outcome(*, actor: User, trial: Trial, **fields: Any) -> Trial:
     if trial.status in (TrialStatus.REQUESTED, TrialStatus.APPROVED):
         raise Conflict(_("Write the outcome once the trial has started."), code="too_early")
     return _update(actor, trial, fields, OUTCOME_WRITABLE, "trial.outcome_updated")
-
-
-def _decimal(value: Any, field: str):
-    from decimal import Decimal, InvalidOperation
-
-    try:
-        number = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise ValidationError({field: _("Enter a number.")})
-    if not number.is_finite() or abs(number) >= Decimal("1e10"):
-        raise ValidationError({field: _("Enter a number below ten billion.")})
-    return number
 
 
 MAX_KPIS = 30
@@ -250,17 +240,34 @@ def kpi_update(*, actor: User, kpi, **fields: Any):
         "method",
         "data_source",
         "no_measurement_reason",
+        "reason",  # why it is corrected: goes into the trial's history, not on the KPI
     }
     unknown = set(fields) - allowed
     if unknown:
         raise ValidationError(
             {name: _("This field cannot be set here.") for name in sorted(unknown)}
         )
-    for name, value in fields.items():
-        if name in ("baseline", "target"):
-            value = _decimal(value, name)
+    reason = str(fields.pop("reason", "") or "")
+    cleaned = {
+        name: _decimal(value, name) if name in ("baseline", "target") else value
+        for name, value in fields.items()
+    }
+    if "direction" in cleaned and cleaned["direction"] not in Kpi.Direction.values:
+        raise ValidationError({"direction": _("Choose whether higher or lower is better.")})
+    changes = kpi_changes(kpi, cleaned)
+    for name, value in cleaned.items():
         setattr(kpi, name, value)
     kpi.full_clean(exclude=["trial"])
+    if changes:
+        # The KPI as first set is kept in the trial's history: the pack shows the correction.
+        record_correction(
+            trial=trial,
+            actor=actor,
+            what=_("KPI %(name)s") % {"name": f"“{kpi.name}”"},
+            changes=changes,
+            reason=reason,
+        )
+        kpi.corrected_at = timezone.now()
     kpi.save()
     record_event(
         actor=actor,
