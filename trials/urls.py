@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import change_views, correction_views, message_views, partner_views, views
+from . import change_views, correction_views, message_views, pack_views, partner_views, views
 
 app_name = "trials"
 
@@ -78,6 +78,12 @@ urlpatterns = [
     ),
     path("<int:pk>/submit/", views.submit, name="submit"),
     path("<int:pk>/packs/<int:pack_pk>/pdf/", views.pack_download, name="pack_pdf"),
+    path("<int:pk>/packs/<int:pack_pk>/", pack_views.pack_page, name="pack_page"),
+    path(
+        "<int:pk>/packs/<int:pack_pk>/photos/<int:number>/",
+        pack_views.pack_photo,
+        name="pack_photo",
+    ),
     path("<int:pk>/packs/<int:pack_pk>/review/", views.pack_review, name="pack_review"),
     path("<int:pk>/packs/<int:pack_pk>/retry/", views.pack_retry, name="pack_retry"),
 ]

@@ -398,8 +398,13 @@ def world(db):
     )
     services.trial_approve(actor=provider.user, trial=trial)
     services.trial_start(actor=startup.user, trial=trial)
+    kpi = services.kpi_add(
+        actor=startup.user, trial=trial, name="Bin collections", baseline=30, target=20
+    )
+    services.measurement_add(actor=startup.user, kpi=kpi, value=25, date=TODAY)
     trial.refresh_from_db()
     rows = [
+        kpi,
         startup.user,
         provider.user,
         officer.user,
@@ -418,6 +423,8 @@ def world(db):
         "programme": programme,
         "testbed": testbed,
         "trial": trial,
+        "kpi": kpi,
+        "measurement": kpi.measurements.get(),
         "data": data_of(*rows) | {"Sunderland"},
     }
 
@@ -455,6 +462,15 @@ def pages(world) -> list[tuple[str, object]]:
         (f"/programmes/{world['programme'].pk}/funnel/", world["officer"].user),
         (f"/programmes/{world['programme'].pk}/trials/", world["officer"].user),
         ("/regions/", None),
+        (f"/programmes/{world['programme'].pk}/summary/", world["officer"].user),
+        (
+            f"{world['trial'].get_absolute_url()}kpis/{world['kpi'].pk}/correct/",
+            world["startup"].user,
+        ),
+        (
+            f"{world['trial'].get_absolute_url()}measurements/{world['measurement'].pk}/correct/",
+            world["startup"].user,
+        ),
     ]
 
 

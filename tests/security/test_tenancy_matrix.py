@@ -470,6 +470,12 @@ RULES: dict[str, Rule] = {
         p("/trials/{trial}/files/{file}/thumbnail/"), owned(TRIAL_VIEWERS)
     ),
     "trials:pack_pdf": Rule(p("/trials/{submitted}/packs/{pack}/pdf/"), owned(TRIAL_VIEWERS)),
+    "trials:pack_page": Rule(p("/trials/{submitted}/packs/{pack}/"), owned(TRIAL_VIEWERS)),
+    # That pack has no photo, so its viewers get 404 too (tests/trials/test_pack_page.py
+    # checks a photo that exists); the point here is that nobody else gets more.
+    "trials:pack_photo": Rule(
+        p("/trials/{submitted}/packs/{pack}/photos/1/"), owned(TRIAL_VIEWERS, status=404)
+    ),
     "trials:approve": Rule(
         p("/trials/{trial}/approve/"), post=refused(TRIAL_VIEWERS, set()) | {"provider": {302}}
     ),
