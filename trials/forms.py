@@ -8,6 +8,12 @@ from core.forms import DateInput
 from testbeds.models import ApplicationQuestion, TestBed
 
 from .models import PartnerRole
+from .request_form import (
+    add_proposal_fields,
+    clean_kpi_rows,
+    proposal_data,
+    proposal_sections,
+)
 
 DATE_WIDGET = DateInput()
 
@@ -54,9 +60,24 @@ class TrialRequestForm(forms.Form):
         self.fields["programme"].queryset = Programme.objects.select_related("team").order_by(
             "name"
         )
+        add_proposal_fields(self, testbed)
         self.questions = list(testbed.questions.filter(archived=False).order_by("position", "id"))
         for question in self.questions:
             self.fields[f"question_{question.pk}"] = self._question_field(question)
+
+    @property
+    def sections(self) -> list[tuple[str, str, list[str]]]:
+        """(heading, hint, field names): the basics, the proposal, the test bed's questions."""
+        basics = ["title", "summary", "first_day", "last_day", "programme"]
+        sections = [(_("About the trial"), "", basics), *proposal_sections(self)]
+        if self.questions:
+            names = [f"question_{question.pk}" for question in self.questions]
+            sections.append((_("The test bed's questions"), "", names))
+        return sections
+
+    def proposal(self) -> tuple[dict, list[dict]]:
+        """The plan and KPIs for ``trial_request``."""
+        return proposal_data(self)
 
     @staticmethod
     def _question_field(question: ApplicationQuestion) -> forms.Field:
@@ -84,6 +105,10 @@ class TrialRequestForm(forms.Form):
         first, last = data.get("first_day"), data.get("last_day")
         if first and last and last < first:
             self.add_error("last_day", _("The last day must be on or after the first day."))
+        start, target = data.get("trl_start"), data.get("trl_target")
+        if start and target and target < start:
+            self.add_error("trl_target", _("The target TRL cannot be below the TRL at the start."))
+        clean_kpi_rows(self, data)
         return data
 
     def answers(self) -> dict[str, str]:

@@ -195,11 +195,15 @@ def kpi_rows(kpis: list[Kpi]) -> list[dict]:
 
 def requests_for_provider(user: User) -> QuerySet[Trial]:
     """Requests waiting for a decision on the user's test beds, oldest first."""
-    return with_list_data(
-        Trial.objects.filter(
-            status="requested", testbed__organisation_id__in=_organisation_ids(user)
+    return (
+        with_list_data(
+            Trial.objects.filter(
+                status="requested", testbed__organisation_id__in=_organisation_ids(user)
+            )
         )
-    ).order_by("created_at", "id")
+        .prefetch_related("kpis")
+        .order_by("created_at", "id")
+    )  # the queue shows each proposal
 
 
 def waitlist_for(user: User) -> QuerySet[WaitlistEntry]:

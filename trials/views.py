@@ -90,7 +90,10 @@ def request_trial(request: HttpRequest, slug: str) -> HttpResponse:
                     request, _("You are on the waitlist. We will tell you if these days free up.")
                 )
                 return redirect("trials:list")
-            trial = services.trial_request(**fields, programme=data["programme"])
+            plan, kpis = form.proposal()
+            trial = services.trial_request(
+                **fields, programme=data["programme"], plan=plan, kpis=kpis
+            )
         except Conflict as error:
             conflict = error
             form.add_error(None, error.message)

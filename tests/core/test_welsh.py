@@ -463,6 +463,7 @@ def pages(world) -> list[tuple[str, object]]:
         (f"/programmes/{world['programme'].pk}/trials/", world["officer"].user),
         ("/regions/", None),
         (f"/programmes/{world['programme'].pk}/summary/", world["officer"].user),
+        (f"/trials/request/{world['testbed'].slug}/", world["startup"].user),
         (
             f"{world['trial'].get_absolute_url()}kpis/{world['kpi'].pk}/correct/",
             world["startup"].user,

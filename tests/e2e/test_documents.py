@@ -1,5 +1,6 @@
-"""Accessible documents (issue 22, point 8): the board summary and the evidence packs as HTML
-pages beside their PDFs, checked with axe (WCAG 2.2 AA) like every page of a Journey.
+"""Issue 22 journeys: the board summary and evidence packs as HTML pages (point 8), a
+correction before submission (point 7), and a request that carries its plan, KPIs and
+approvals to the provider (point 2). Every page is checked with axe (WCAG 2.2 AA).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from .browser import days
 from .steps import PROGRAMME
 
 pytestmark = pytest.mark.e2e
@@ -68,3 +70,45 @@ def test_start_up_corrects_a_mistyped_measurement(open_journey):
     expect(main.locator("#timeline ~ ol")).to_contain_text("Typed the wrong week's figure")
     j.screenshot("corrected")
     j.finish()
+
+
+def test_start_up_requests_with_plan_kpis_and_approvals_and_provider_approves_with_a_note(
+    open_journey,
+):
+    """Issue 22, point 2: the provider decides on the whole proposal, not a paragraph."""
+    title = "Kerbside air sensors with a plan"
+    startup = open_journey("proposal-start-up-requests")
+    page = startup.page
+    main = page.locator("main")
+    startup.sign_in("startup2@demo.test")
+    startup.go("/testbeds/")
+    startup.link("Sunderland 5G Smart Street", within=main)
+    startup.link("Request a trial")
+    expect(main).to_contain_text("Approvals this test bed requires")
+    expect(main).to_contain_text("(required by this test bed)")
+    page.get_by_label("Trial title").fill(title)
+    page.get_by_label("What do you want to trial?").fill("NO2 sensors on ten lamp posts.")
+    startup.fill_date("#id_first_day", days(200))
+    startup.fill_date("#id_last_day", days(213))
+    page.get_by_label("Objectives (optional)").fill("Show readings within 10% of the reference.")
+    page.locator("input[name=approval_dpia][value=in-place]").check()
+    page.locator("#id_kpi1_name").fill("Agreement with the reference station")
+    page.locator("#id_kpi1_baseline").fill("70")
+    page.locator("#id_kpi1_target").fill("90")
+    startup.screenshot("request-with-proposal")
+    startup.button("Send request")
+    startup.expect_success("Your request has been sent.")
+    startup.finish()
+
+    provider = open_journey("proposal-provider-approves-with-a-note")
+    page = provider.page
+    provider.sign_in("provider@demo.test")
+    provider.go("/trials/requests/")
+    card = page.locator("section.govuk-summary-card", has_text=title)
+    expect(card).to_contain_text("Show readings within 10% of the reference.")
+    expect(card).to_contain_text("Agreement with the reference station")
+    expect(card).to_contain_text("Approvals this test bed requires")
+    card.locator("textarea[name=note]").fill("Meet us at the Keel Square kiosk at 9am.")
+    provider.click(card.get_by_role("button", name=f"Approve {title}"))
+    provider.expect_success("approved")
+    provider.finish()
