@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
@@ -42,17 +43,28 @@ def pack_page(request: HttpRequest, pk: int, pack_pk: int) -> HttpResponse:
 
 @login_required
 def pack_photo(request: HttpRequest, pk: int, pack_pk: int, number: int) -> HttpResponse:
-    """Photo ``number`` (from 1) of the pack, as frozen in its content: the print rendition."""
+    """Photo ``number`` (from 1) of the pack, as frozen in its content: the print rendition,
+    read through the storage API (a local folder or an S3 bucket), or, for packs frozen
+    before photos were named in storage, from its file under MEDIA_ROOT."""
     _trial, pack = _pack(request, pk, pack_pk)
     photos = content_from_json(pack.content).photos
-    if not 1 <= number <= len(photos) or not photos[number - 1].path:
+    if not 1 <= number <= len(photos):
         raise Http404
-    path = Path(photos[number - 1].path).resolve()
-    if not path.is_relative_to(Path(settings.MEDIA_ROOT).resolve()) or not path.is_file():
-        raise Http404
+    photo = photos[number - 1]
+    suffix = Path(photo.name or photo.path).suffix.lower()
+    content_type = "image/png" if suffix == ".png" else "image/jpeg"
+    filename = f"pack-{pack.code}-photo-{number}{suffix or '.jpg'}"
+    if photo.name:
+        try:
+            handle = default_storage.open(photo.name, "rb")
+        except (FileNotFoundError, OSError):
+            raise Http404 from None
+    else:
+        path = Path(photo.path).resolve() if photo.path else None
+        media = Path(settings.MEDIA_ROOT).resolve()
+        if path is None or not path.is_relative_to(media) or not path.is_file():
+            raise Http404
+        handle = path.open("rb")
     return private_file_response(
-        path.open("rb"),
-        filename=f"pack-{pack.code}-photo-{number}.jpg",
-        content_type="image/jpeg",
-        as_attachment=False,
+        handle, filename=filename, content_type=content_type, as_attachment=False
     )
