@@ -65,8 +65,18 @@ def search_words(text: str) -> list[str]:
     return [word for word in text.replace(",", " ").split() if word][:10]
 
 
+BM25_WEIGHTS = "3.0, 3.0, 2.0, 2.0, 1.0, 1.0, 1.0, 1.0"  # names, summaries, the rest
+
+
+def fts_query(words: list[str]) -> str:
+    """The words as an FTS5 query that needs every word: each an FTS5 string (quotes doubled),
+    so punctuation and operators typed in the box are searched as text, never as syntax."""
+    return " ".join('"' + word.replace('"', '""') + '"' for word in words if word.strip('"'))
+
+
 def _text_search(testbeds: QuerySet[TestBed], q: str) -> QuerySet[TestBed]:
-    """Full-text search: ranked tsvector on PostgreSQL, every word matched on SQLite."""
+    """Full-text search: ranked tsvector on PostgreSQL; on SQLite the FTS5 index with porter
+    stemming (migration 0009), or, without it, every word as a substring."""
     if connection.vendor == "postgresql":
         # English words stemmed ('english'), Welsh words as written ('simple'): either matches.
         query = "(websearch_to_tsquery('english', %s) || websearch_to_tsquery('simple', %s))"
@@ -82,8 +92,26 @@ def _text_search(testbeds: QuerySet[TestBed], q: str) -> QuerySet[TestBed]:
                 output_field=FloatField(),
             ),
         ).filter(matches=True)
+    words = search_words(q)
+    match = fts_query(words)
+    if connection.vendor == "sqlite" and match:
+        # Every word, stemmed by FTS5's porter tokenizer, in any English or Welsh field (the
+        # index of migration 0009): "promenades" finds "promenade", as on PostgreSQL.
+        return testbeds.filter(
+            pk__in=RawSQL(
+                "SELECT rowid FROM testbeds_testbed_fts WHERE testbeds_testbed_fts MATCH %s",
+                [match],
+            )
+        ).annotate(
+            rank=RawSQL(
+                f"(SELECT -bm25(testbeds_testbed_fts, {BM25_WEIGHTS}) FROM testbeds_testbed_fts"
+                ' WHERE testbeds_testbed_fts MATCH %s AND rowid = "testbeds_testbed"."id")',
+                [match],
+                output_field=FloatField(),
+            )
+        )
     rank = V(0, output_field=IntegerField())
-    for word in search_words(q):
+    for word in words:
         in_text = (
             Q(name__icontains=word)
             | Q(name_cy__icontains=word)
