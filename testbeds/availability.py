@@ -391,3 +391,68 @@ def month_calendar(
         weeks.append(week + [None] * (7 - len(week)))
     previous = (first - datetime.timedelta(days=1)).replace(day=1)
     return Month(first=first, weeks=weeks, previous=previous, next=following)
+
+
+@dataclass(frozen=True)
+class FreeWindow:
+    """Days [first, last] (inclusive) inside a searched period on which a test bed has at
+    least ``places`` free places every day."""
+
+    first: datetime.date
+    last: datetime.date
+    places: int
+
+
+def free_windows(
+    testbeds: Iterable[TestBed],
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    days: int = 1,
+    today: datetime.date | None = None,
+    per_testbed: int = 3,
+) -> dict[int, list[FreeWindow]]:
+    """For the result cards of a free-dates search: per test bed, up to ``per_testbed``
+    stretches of at least ``days`` bookable days inside [start, end), each with the places
+    free on every one of its days. Two queries for the whole page (runs, bookings)."""
+    from .models import FreeRun
+
+    today = today or timezone.localdate()
+    beds = {testbed.pk: testbed for testbed in testbeds}
+    if not beds or end <= start:
+        return {}
+    lo, hi = day_number(start), day_number(end)
+    runs: dict[int, list[tuple[int, int]]] = {pk: [] for pk in beds}
+    for pk, first, run_end in (
+        FreeRun.objects.filter(testbed_id__in=beds, end_day__gt=lo, first_day__lt=hi)
+        .values_list("testbed_id", "first_day", "end_day")
+        .order_by("testbed_id", "first_day")
+    ):
+        runs[pk].append((first, run_end))
+    spans: dict[int, list[tuple[datetime.date, datetime.date]]] = {pk: [] for pk in beds}
+    for pk, b_start, b_end in (
+        Booking.objects.filter(
+            testbed_id__in=beds, status=Booking.Status.CONFIRMED, start__lt=end, end__gt=start
+        )
+        .values_list("testbed_id", "start", "end")
+        .order_by()
+    ):
+        spans[pk].append((b_start, b_end))
+    found: dict[int, list[FreeWindow]] = {}
+    for pk, testbed in beds.items():
+        first_ok, end_ok = bookable_range(testbed, today)
+        begin_limit, end_limit = max(lo, day_number(first_ok)), min(hi, day_number(end_ok))
+        windows = []
+        for run_first, run_end in runs[pk]:
+            begin, finish = max(run_first, begin_limit), min(run_end, end_limit)
+            if finish - begin < max(days, 1):
+                continue
+            first_day = EPOCH + datetime.timedelta(days=begin)
+            end_day = EPOCH + datetime.timedelta(days=finish)
+            loads = loads_of(spans[pk], first_day, end_day)
+            places = max(testbed.capacity - max(loads, default=0), 1)
+            windows.append(FreeWindow(first_day, end_day - datetime.timedelta(days=1), places))
+            if len(windows) == per_testbed:
+                break
+        found[pk] = windows
+    return found

@@ -22,7 +22,7 @@ from core.forms_util import apply_validation_error, error_message, form_error_me
 from core.pagination import paginate
 
 from . import selectors, services
-from .availability import month_calendar
+from .availability import free_windows, month_calendar
 from .forms import (
     BlackoutForm,
     CatalogueForm,
@@ -46,6 +46,16 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     else:
         results = selectors.catalogue_search(query)
     page = paginate(request, selectors.with_listing_data(results), per_page=20)
+    if query.wants_availability and not (form.is_bound and not form.is_valid()):
+        # Each card says which of the searched days are free, and how many places.
+        windows = free_windows(
+            page.object_list,
+            start=query.available_from,
+            end=query.available_to + datetime.timedelta(days=1),
+            days=query.min_days or 1,
+        )
+        for testbed in page.object_list:
+            testbed.free_windows = windows.get(testbed.pk, [])
     context = {
         "form": form if form.is_bound else CatalogueForm(),
         "query": query,

@@ -169,3 +169,36 @@ def test_detail_page_calendar(client):
     assert "app-calendar__day--full" in html
     assert "Full" in html
     assert client.get(testbed.get_absolute_url(), {"month": "garbage"}).status_code == 200
+
+
+def test_result_cards_show_the_free_dates_and_places_of_a_date_search(client):
+    """Issue 22, point 6: a date search says on each card which searched days are free."""
+    pair = TestBedFactory(name="Pair", capacity=2, notice_days=0, min_days=1)
+    book(pair, 20, 30)  # one of two places taken from day 20 to day 29
+    rebuild_free_runs([pair.pk])
+    response = client.get(
+        reverse("testbeds:catalogue"),
+        {"available_from": d(15), "available_to": d(40), "min_days": 3},
+    )
+    (card,) = response.context["page"]
+    windows = card.free_windows
+    assert [(w.first, w.last) for w in windows] == [(d(15), d(40))]
+    assert windows[0].places == 1  # one place is free on every day of it
+    html = response.content.decode()
+    assert "Free in your dates" in html and "1 place free" in html
+    plain = client.get(reverse("testbeds:catalogue")).content.decode()
+    assert "Free in your dates" not in plain
+
+
+def test_free_windows_split_around_full_days_and_keep_the_rules():
+    from testbeds.availability import free_windows
+
+    single = TestBedFactory(capacity=1, notice_days=0, min_days=1)
+    book(single, 20, 25)
+    rebuild_free_runs([single.pk])
+    windows = free_windows([single], start=d(15), end=d(35), days=2)[single.pk]
+    assert [(w.first, w.last, w.places) for w in windows] == [
+        (d(15), d(19), 1),
+        (d(25), d(34), 1),
+    ]
+    assert free_windows([single], start=d(15), end=d(35), days=6)[single.pk] == [windows[1]]
