@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -105,6 +107,10 @@ class CatalogueForm(forms.Form):
         )
 
 
+# Outward code (area, district) and inward code (sector, unit), without the space; GIR 0AA too.
+UK_POSTCODE = re.compile(r"^(GIR0AA|[A-Z]{1,2}[0-9][0-9A-Z]?[0-9][ABD-HJLNP-UW-Z]{2})$")
+
+
 class TestBedForm(forms.Form):
     """Create or edit a test bed's listing. The service checks the rules again."""
 
@@ -113,7 +119,7 @@ class TestBedForm(forms.Form):
     sections = [
         (_("About the test bed"), ["name", "summary", "description", "facilities"]),
         (_("In Welsh"), ["name_cy", "summary_cy", "description_cy"]),
-        (_("Where it is"), ["region", "town", "address", "postcode", "latitude", "longitude"]),
+        (_("Where it is"), ["region", "town", "address", "postcode"]),
         (_("What it suits"), ["sectors", "technologies", "trl_min", "trl_max", "capacity"]),
         (_("Who can use it"), ["eligibility", "assurances", "assurances_note"]),
         (_("Cost"), ["cost_model", "cost_amount", "cost_note"]),
@@ -190,27 +196,11 @@ class TestBedForm(forms.Form):
     address = forms.CharField(label=_("Address (optional)"), max_length=300, required=False)
     postcode = forms.CharField(
         label=_("Postcode (optional)"),
-        max_length=10,
+        max_length=20,
         required=False,
         widget=forms.TextInput(
             attrs={"class": "govuk-input--width-10", "autocomplete": "postal-code"}
         ),
-    )
-    latitude = forms.DecimalField(
-        label=_("Latitude (optional)"),
-        required=False,
-        min_value=-90,
-        max_value=90,
-        decimal_places=5,
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "inputmode": "decimal"}),
-    )
-    longitude = forms.DecimalField(
-        label=_("Longitude (optional)"),
-        required=False,
-        min_value=-180,
-        max_value=180,
-        decimal_places=5,
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "inputmode": "decimal"}),
     )
     sectors = CodeChoiceField(
         label=_("Sectors"),
@@ -323,6 +313,17 @@ class TestBedForm(forms.Form):
     contact_phone = forms.CharField(
         label=_("Contact telephone (optional)"), max_length=30, required=False
     )
+
+    def clean_postcode(self) -> str:
+        """A UK postcode, written the standard way ("sr13hs" → "SR1 3HS"). Nothing is looked
+        up on the network: the page shows the address and the region the provider chose.
+        Coordinates are no longer typed here (the API still takes them)."""
+        text = "".join(self.cleaned_data.get("postcode", "").split()).upper()
+        if not text:
+            return ""
+        if not UK_POSTCODE.match(text):
+            raise forms.ValidationError(_("Enter a UK postcode, like SR1 3HS."))
+        return f"{text[:-3]} {text[-3:]}"
 
     def clean(self) -> dict:
         data = super().clean()

@@ -255,3 +255,25 @@ def test_pause_needs_a_reason_and_retire_is_final(provider_client, provider):
     provider_client.post(reverse("testbeds:publish", args=[testbed.slug]))
     testbed.refresh_from_db()
     assert testbed.status == "retired"
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("ne24 1aa", "NE24 1AA"), ("SR13HS", "SR1 3HS"), ("  cf10 1ep ", "CF10 1EP"), ("", "")],
+)
+def test_the_listing_takes_a_postcode_not_coordinates(provider_client, typed, stored):
+    """Issue 22, point 6: a postcode written the standard way; no latitude or longitude to
+    type (nothing is looked up on the network)."""
+    form = provider_client.get(reverse("testbeds:create")).content.decode()
+    assert 'name="postcode"' in form and 'name="latitude"' not in form
+    response = provider_client.post(reverse("testbeds:create"), {**VALID, "postcode": typed})
+    assert response.status_code == 302
+    assert TestBed.objects.get(name="Harbour 5G testbed").postcode == stored
+
+
+@pytest.mark.parametrize("typed", ["12345", "SR1", "not a postcode", "SR1 3H"])
+def test_a_wrong_postcode_gets_a_clear_error_and_saves_nothing(provider_client, typed):
+    response = provider_client.post(reverse("testbeds:create"), {**VALID, "postcode": typed})
+    assert response.status_code in (200, 400)
+    assert "Enter a UK postcode, like SR1 3HS." in response.content.decode()
+    assert not TestBed.objects.filter(name="Harbour 5G testbed").exists()
