@@ -11,6 +11,7 @@ def navigation_for(request: HttpRequest) -> list[dict]:
     wanted = [
         (_("Find test beds"), "testbeds:catalogue"),
         (_("Challenges"), "challenges:list"),
+        (_("Outcomes"), "adoption:register"),
         (_("Nations and regions"), "regions"),
     ]
     organisation = getattr(request, "organisation", None)

@@ -415,6 +415,9 @@ class WebhookEvent(models.TextChoices):
     CHALLENGE_PUBLISHED = "challenge.published", _("Challenge published")
     APPLICATION_SUBMITTED = "application.submitted", _("Challenge application submitted")
     APPLICATION_DECIDED = "application.decided", _("Challenge application decided")
+    ADOPTION_DECIDED = "adoption.decided", _("Adoption decision recorded")
+    ADOPTION_INTEREST = "adoption.interest", _("Interest in adopting registered or withdrawn")
+    IMPACT_REPORT_SUBMITTED = "impact_report.submitted", _("Impact report submitted")
 
 
 class WebhookEndpoint(models.Model):

@@ -1,11 +1,10 @@
 """Run the benchmarks and print one table: ``make bench``, or ``python bench/run.py [NAME…]``.
 
-Names: availability, http, contention, pdf, images, weight, challenges, programmes (all of them by
-default,
-in that order). Each bench runs in its own process, one after another (never two at once: they would
-share the two cores), and writes its results as JSON; this script gathers them, prints the
-machine and the summary table (measured value, target, met or MISSED), and writes the table
-as Markdown to bench/out/summary.md for bench/RESULTS.md.
+Names: availability, http, contention, pdf, images, weight, challenges, programmes, adoption
+(all of them by default, in that order). Each bench runs in its own process, one after another
+(never two at once: they would share the two cores), and writes its results as JSON; this
+script gathers them, prints the machine and the summary table (measured value, target, met or
+MISSED), and writes the table as Markdown to bench/out/summary.md for bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -30,6 +29,7 @@ BENCHES = {
     "weight": ["page_weight.py"],
     "challenges": ["bench_challenges.py", "--runs", "15"],
     "programmes": ["bench_programmes.py", "--runs", "11"],
+    "adoption": ["bench_adoption.py", "--seconds", "8", "--rounds", "3", "--runs", "15"],
 }
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("v1/", include("accounts.api.urls")),
     path("v1/", include("programmes.api.urls")),
     path("v1/", include("challenges.api.urls")),
+    path("v1/", include("adoption.api.urls")),
     # Keep last among the v1 routes: any other /api/v1/ path answers a JSON 404.
     path("v1/", include("accounts.api.fallback_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "testbeds",
     "trials",
     "challenges",
+    "adoption",
     "programmes",
 ]
 
@@ -444,6 +445,7 @@ SPECTACULAR_SETTINGS = {
         "LogEntryKindEnum": "trials.models.LogEntry.Kind",
         "EvidenceFileKindEnum": "trials.models.EvidenceFile.Kind",
         "PartnerRoleEnum": "trials.models.PartnerRole",
+        "AdoptionStatusEnum": "adoption.models.AdoptionStatus",
     },
 }
 
@@ -481,6 +483,7 @@ CELERY_BEAT_SCHEDULE = {
     "webhook-retries": _periodic("webhook_retries", minute="*"),
     "close-due-challenges": _periodic("close_due_challenges", minute="*/5"),
     "clear-expired": _periodic("clear_expired", minute=30, hour=3),
+    "impact-report-reminders": _periodic("impact_report_reminders", minute=10, hour=7),
 }
 
 # Webhooks (accounts/webhooks.py). Deliveries go only to public addresses unless this is

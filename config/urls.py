@@ -38,6 +38,7 @@ urlpatterns = [
     path("testbeds/", include("testbeds.urls")),
     path("trials/", include("trials.urls")),
     path("challenges/", include("challenges.urls")),
+    path("", include("adoption.urls")),
     path("api/", include("config.api_urls")),
     path("verify/<str:code>/", trial_views.verify, name="verify"),
     path(

@@ -6,12 +6,15 @@ of them that reached it, whatever their status now:
 
 - trial requests: every one of them;
 - approved: decided and not declined (a trial cancelled after approval was approved);
-- completed, evidence accepted: the time of that step is set.
+- completed, evidence accepted: the time of that step is set;
+- adoption decided: the test bed's public body recorded a decision (adoption.Adoption);
+- adopted: that decision is, now, *adopted*.
 
-Drop-outs are the requests declined, withdrawn or cancelled. Medians are the days between
-one step and the next among the trials that took both, computed in the database (the
-middle rows of each group, ordered by duration). Every figure comes from a fixed number
-of grouped queries, whatever the number of trials.
+Drop-outs are the requests declined, withdrawn or cancelled, and the accepted trials not
+adopted, once for each reason given (a trial with two reasons counts under both). Medians
+are the days between one step and the next among the trials that took both, computed in
+the database (the middle rows of each group, ordered by duration). Every figure comes from
+a fixed number of grouped queries, whatever the number of trials.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Programme, Region
+from adoption.models import AdoptionStatus, NotAdoptedReason
 from trials.models import Trial, TrialEvent, TrialStatus
 
 from .filters import FigureFilter
@@ -61,11 +65,34 @@ TRIAL_STEPS = [
         since="completed_at",
         at="accepted_at",
     ),
+    StepDefinition(
+        "adoption_decided",
+        _("Adoption decided"),
+        Q(adoption__decided_at__isnull=False),
+        since="accepted_at",
+        at="adoption__decided_at",
+    ),
+    StepDefinition(
+        "adopted",
+        _("Adopted"),
+        Q(adoption__status=AdoptionStatus.ADOPTED),
+        since="adoption__decided_at",
+        at="adoption__adopted_at",
+    ),
 ]
 DROP_OUTS = [
     StepDefinition(TrialStatus.DECLINED, _("Declined by the provider"), Q(status="declined")),
     StepDefinition(TrialStatus.WITHDRAWN, _("Withdrawn by the start-up"), Q(status="withdrawn")),
     StepDefinition(TrialStatus.CANCELLED, _("Cancelled after approval"), Q(status="cancelled")),
+    *(
+        StepDefinition(
+            f"not_adopted:{code}",
+            _("Not adopted: %(reason)s") % {"reason": label},
+            Q(adoption__status=AdoptionStatus.NOT_ADOPTED)
+            & Q(adoption__reasons__icontains=f'"{code}"'),
+        )
+        for code, label in NotAdoptedReason.choices
+    ),
 ]
 STEPS_BY_KEY = {step.key: step for step in [*TRIAL_STEPS, *DROP_OUTS]}
 DROP_OUT_KEYS = {step.key for step in DROP_OUTS}
@@ -182,7 +209,7 @@ def programme_funnel(programme: Programme, filters: FigureFilter) -> Funnel:
 def step_trials(trials: QuerySet[Trial], key: str) -> QuerySet[Trial]:
     """The trials behind one figure, with the reason given when they dropped out."""
     reached = at_step(trials, key)
-    if key in DROP_OUT_KEYS:
+    if key in DROP_OUT_KEYS and key in TrialStatus.values:
         reason = TrialEvent.objects.filter(trial=OuterRef("pk"), to_status=key).order_by(
             "-created_at", "-pk"
         )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import Programme, Region
 from accounts.regions import RegionFigure, region_tiles
+from adoption.models import AdoptionStatus
 from challenges.selectors import open_challenges
 from core.charts import format_number
 from core.tilemap import TileMap, count_bands, percent_bands
@@ -140,8 +141,13 @@ def _trials_spoken(n: int) -> str:
     return ngettext("%(count)s trial", "%(count)s trials", n) % {"count": format_number(n)}
 
 
+def _adoptions_spoken(n: int) -> str:
+    return ngettext("%(count)s adoption", "%(count)s adoptions", n) % {"count": format_number(n)}
+
+
 REACH_MEASURES = {
     "trials": (gettext_lazy("Trials"), _trials_spoken),
+    "adoptions": (gettext_lazy("Adoptions"), _adoptions_spoken),
     "testbeds": (gettext_lazy("Test beds used"), _testbeds_spoken),
     "utilisation": (gettext_lazy("Utilisation, last six months"), None),
 }
@@ -168,6 +174,12 @@ def programme_reach_map(programme: Programme, measure: str) -> TileMap:
     else:
         if measure == "trials":
             counts = counts_by_region(Trial.objects.filter(programme=programme), "testbed__region")
+            page = "programmes:trials"
+        elif measure == "adoptions":
+            counts = counts_by_region(
+                Trial.objects.filter(programme=programme, adoption__status=AdoptionStatus.ADOPTED),
+                "testbed__region",
+            )
             page = "programmes:trials"
         else:
             counts = counts_by_region(programme_testbeds(programme, FigureFilter()))

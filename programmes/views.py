@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation, Region
 from accounts.permissions import organisations_of
+from adoption import selectors as adoption_selectors
 from core.charts import Bar
 from core.forms import DateInput
 from testbeds.models import SectorCode, TestBed
@@ -111,6 +112,8 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "evidence_overdue": list(portfolio.evidence_overdue(trials)[:50]),
         "now": timezone.now(),
         "query_string": request.GET.urlencode(),
+        "adoption": adoption_selectors.programme_adoption(trials),
+        "reports_overdue": list(adoption_selectors.overdue_reports(trials)[:50]),
         **_reach(request, programme),
     }
     return render(request, "programmes/detail.html", context)

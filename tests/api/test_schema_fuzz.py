@@ -30,6 +30,7 @@ from schemathesis.specs.openapi.checks import (
 
 from accounts.models import Programme, User
 from accounts.tokens import token_create
+from adoption.models import ImpactReport
 from challenges.models import Application, Challenge
 from testbeds.models import TestBed
 from trials.models import ChangeRequest, EvidenceFile, EvidencePack, Kpi, Measurement, Trial
@@ -70,6 +71,7 @@ def real_ids() -> dict[str, list]:
         "testbeds": list(TestBed.objects.order_by("id").values_list("slug", flat=True)),
         "challenges": list(Challenge.objects.order_by("id").values_list("slug", flat=True)),
         "applications": list(Application.objects.order_by("id").values_list("id", flat=True)),
+        "impact-reports": list(ImpactReport.objects.order_by("id").values_list("id", flat=True)),
     }
 
 

@@ -49,6 +49,11 @@ ALLOWED_SAME = {
     "Cymraeg",  # the language's own name (settings.LANGUAGES, the header's switcher)
     "English",  # the switcher on a Welsh page offers English by its own name
     "Beta",  # the GOV.UK phase tag reads "Beta" on Welsh services too
+    # Names of UK procurement notice services: proper names, the same in Welsh.
+    "Find a Tender",
+    "Contracts Finder",
+    "Public Contracts Scotland",
+    "eTendersNI",
     "Cost",  # "cost", "problem", "sector" and "staff" are Welsh words too
     "cost",
     "Problem",

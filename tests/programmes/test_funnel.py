@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from adoption.models import NotAdoptedReason
 from programmes.filters import FigureFilter
 from programmes.funnel import cohort, programme_funnel, step_trials
 from tests.factories import MembershipFactory, OrganisationFactory, ProgrammeFactory, TestBedFactory
@@ -66,6 +67,8 @@ def test_steps_conversions_and_medians(world):
         ("approved", 5),
         ("completed", 3),
         ("accepted", 2),
+        ("adoption_decided", 0),  # accepted here without an adoption record: never decided
+        ("adopted", 0),
     ]
     assert steps["requested"].conversion is None
     assert steps["approved"].conversion == pytest.approx(5 / 8)
@@ -77,6 +80,8 @@ def test_steps_conversions_and_medians(world):
         "declined": 1,
         "withdrawn": 1,
         "cancelled": 1,
+        # Accepted trials not adopted, by reason (tests/adoption/test_programme.py)
+        **{f"not_adopted:{code}": 0 for code in NotAdoptedReason.values},
     }
 
 
@@ -84,8 +89,8 @@ def test_by_region(world):
     funnel = programme_funnel(world, FigureFilter())
     regions = {region.code: region for region in funnel.regions}
     assert list(regions) == ["north-east", "wales"]  # the order of the regions, only those used
-    assert [s.count for s in regions["north-east"].steps] == [3, 3, 3, 2]
-    assert [s.count for s in regions["wales"].steps] == [5, 2, 0, 0]
+    assert [s.count for s in regions["north-east"].steps] == [3, 3, 3, 2, 0, 0]
+    assert [s.count for s in regions["wales"].steps] == [5, 2, 0, 0, 0, 0]
     assert regions["wales"].steps[1].median_days == 2.0  # 1 and 3
     assert regions["north-east"].steps[1].median_days == 4.0
     assert {d.key: d.count for d in regions["wales"].drop_outs}["declined"] == 1
@@ -187,6 +192,8 @@ def test_api_funnel_as_the_page_shows_it(world):
         ("approved", 5),
         ("completed", 3),
         ("accepted", 2),
+        ("adoption_decided", 0),  # accepted here without an adoption record: never decided
+        ("adopted", 0),
     ]
     assert body["steps"][1]["conversion"] == pytest.approx(0.625)
     assert body["steps"][1]["median_days"] == 3.0

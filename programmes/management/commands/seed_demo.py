@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
 from accounts.demo import DEMO_PASSWORD, seed_accounts
+from adoption.demo import seed_adoption
 from challenges.demo import seed_challenges
 from testbeds.demo import seed_testbeds
 from trials.demo import seed_trials
@@ -40,6 +41,7 @@ class Command(BaseCommand):
             seed_trials(accounts, testbeds)
             seed_collaboration(accounts)
             seed_challenges(accounts, testbeds)
+            seed_adoption(accounts, testbeds)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with:"))
         for email, role in DEMO_LOGINS:
             self.stdout.write(f"  {email:<22} {DEMO_PASSWORD}   {role}")

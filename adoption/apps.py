@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AdoptionConfig(AppConfig):
+    name = "adoption"
+    verbose_name = _("Adoption")
+
+    def ready(self) -> None:
+        from . import periodic, receivers  # noqa: F401 — connects the acceptance receiver
+
+        periodic.register_jobs()
