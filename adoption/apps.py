@@ -10,3 +10,8 @@ class AdoptionConfig(AppConfig):
         from . import periodic, receivers  # noqa: F401 — connects the acceptance receiver
 
         periodic.register_jobs()
+        from trials.data_rights import register_export_section
+
+        from .exports import organisation_section
+
+        register_export_section(organisation_section)

@@ -4,8 +4,8 @@ with its adoption record, decision history, impact reports and register consent.
 Decisions are spread as a programme might see them: 35 % adopted, 15 % procuring, 10 %
 extended pilots, 20 % not adopted (one to three reasons), 20 % undecided; accepted over the
 last two years; reports due at 6, 12 and 24 months, those past due mostly submitted (some
-late); 60 % published in the outcomes register. Bulk inserts (COPY on PostgreSQL) through
-seed_bench's ``insert_rows``; the acceptance receiver does not run for them.
+late); 60 % published in the outcomes register. Bulk inserts (``bulk_create``): the acceptance
+receiver does not run for them.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def bench_programme() -> Programme:
     return programme
 
 
-def make_adoptions(trials: list[Trial], count: int, rng: random.Random, insert_rows) -> dict:
+def make_adoptions(trials: list[Trial], count: int, rng: random.Random) -> dict:
     """Turn ``count`` of the trials into accepted trials of the bench programme."""
     now = timezone.now()
     today = timezone.localdate()

@@ -23,6 +23,8 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Programme, Region
@@ -80,6 +82,15 @@ TRIAL_STEPS = [
         at="adoption__adopted_at",
     ),
 ]
+
+
+def _not_adopted(label) -> str:
+    return gettext("Not adopted: %(reason)s") % {"reason": label}
+
+
+# Translated when shown (in the reader's language), not when the module is imported.
+_not_adopted_label = lazy(_not_adopted, str)
+
 DROP_OUTS = [
     StepDefinition(TrialStatus.DECLINED, _("Declined by the provider"), Q(status="declined")),
     StepDefinition(TrialStatus.WITHDRAWN, _("Withdrawn by the start-up"), Q(status="withdrawn")),
@@ -87,7 +98,7 @@ DROP_OUTS = [
     *(
         StepDefinition(
             f"not_adopted:{code}",
-            _("Not adopted: %(reason)s") % {"reason": label},
+            _not_adopted_label(label),
             Q(adoption__status=AdoptionStatus.NOT_ADOPTED)
             & Q(adoption__reasons__icontains=f'"{code}"'),
         )

@@ -372,3 +372,20 @@ def test_reminders_run_from_the_periodic_registry(world):
 def test_adoption_is_opened_by_the_real_review(world):
     """Through pack_review itself (with a rendered pack): the receiver opens the record."""
     assert Adoption.objects.filter(trial=world.trial).count() == 1
+
+
+def test_the_organisations_export_carries_its_adoption_records(world):
+    import json
+    import zipfile
+
+    from trials.data_rights import organisation_export
+
+    services.adoption_decide(actor=world.provider.user, adoption=world.adoption, **adopted())
+    publish(world)
+    services.interest_register(actor=world.other_body.user, adoption=world.adoption, note="Us")
+    for member, key in ((world.startup, "records"), (world.other_body, "interest_registered")):
+        handle = organisation_export(actor=member.user, organisation=member.organisation)
+        with zipfile.ZipFile(handle) as archive:
+            data = json.loads(archive.read("data.json"))
+        assert len(data["adoption"][key]) == 1, key
+    assert data["adoption"]["records"] == []  # the other body ran and hosted none

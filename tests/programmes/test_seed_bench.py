@@ -96,3 +96,17 @@ def test_trials_match_their_bookings():
                 TrialStatus.ACTIVE,
                 TrialStatus.COMPLETED,
             }
+
+
+def test_accepted_trials_get_adoption_records_in_one_programme():
+    from adoption.models import Adoption, ImpactReport
+
+    seed(accepted=10)
+    adoptions = Adoption.objects.filter(trial__testbed__slug__startswith="bench-")
+    assert adoptions.count() == 10
+    assert set(adoptions.values_list("trial__status", flat=True)) == {TrialStatus.ACCEPTED}
+    assert len(set(adoptions.values_list("trial__programme", flat=True))) == 1
+    assert ImpactReport.objects.filter(adoption__in=adoptions).count() == 30
+    assert "already there" in seed(accepted=10)
+    seed(testbeds=10, bookings=100, trials=5)  # other sizes remove them, programme and all
+    assert not Adoption.objects.exists()

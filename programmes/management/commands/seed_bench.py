@@ -22,6 +22,7 @@ elsewhere (SQLite, for the tests) ``bulk_create`` does the same in batches.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import random
 import time
@@ -34,7 +35,8 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from accounts.models import Membership, Organisation, Region, User
+from accounts.models import Membership, Organisation, Programme, Region, User
+from programmes.bench_adoption import make_adoptions
 from testbeds.availability import rebuild_free_runs
 from testbeds.models import (
     Blackout,
@@ -117,6 +119,7 @@ class Plan:
     trials: int
     seed: int
     today: datetime.date
+    accepted: int = 0  # of the trials, accepted in one programme with adoption records
 
     @property
     def first_day(self) -> datetime.date:
@@ -156,6 +159,12 @@ class Command(BaseCommand):
         parser.add_argument("--testbeds", type=int, default=1000)
         parser.add_argument("--bookings", type=int, default=100_000)
         parser.add_argument("--trials", type=int, default=2000)
+        parser.add_argument(
+            "--accepted",
+            type=int,
+            default=0,
+            help="of the trials, how many are accepted in one programme, with adoption records",
+        )
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--force", action="store_true", help="remake even if counts match")
 
@@ -167,6 +176,7 @@ class Command(BaseCommand):
             seed=int(options["seed"]),
             today=timezone.localdate(),
         )
+        plan = dataclasses.replace(plan, accepted=min(int(options["accepted"]), plan.trials))
         if plan.testbeds < 1 or plan.bookings < 0:
             self.stderr.write("--testbeds must be at least 1 and --bookings at least 0.")
             return
@@ -195,15 +205,22 @@ def bench_beds() -> models.QuerySet[TestBed]:
 
 
 def bench_counts() -> dict[str, int]:
+    trials = Trial.objects.filter(testbed__slug__startswith=PREFIX)
     return {
         "test beds": bench_beds().count(),
         "bookings": Booking.objects.filter(testbed__slug__startswith=PREFIX).count(),
-        "trials": Trial.objects.filter(testbed__slug__startswith=PREFIX).count(),
+        "trials": trials.count(),
+        "accepted": trials.filter(adoption__isnull=False).count(),
     }
 
 
 def expected_counts(plan: Plan) -> dict[str, int]:
-    return {"test beds": plan.testbeds, "bookings": plan.bookings, "trials": plan.trials}
+    return {
+        "test beds": plan.testbeds,
+        "bookings": plan.bookings,
+        "trials": plan.trials,
+        "accepted": plan.accepted,
+    }
 
 
 # Removing ---------------------------------------------------------------------------------
@@ -221,6 +238,7 @@ def delete_bench_data() -> int:
             cursor.execute(f"DELETE FROM {table} WHERE testbed_id IN ({bed_ids})", like)
     beds.delete()
     Booking.objects.filter(organisation__slug__startswith=PREFIX).delete()
+    Programme.objects.filter(team__slug__startswith=PREFIX).delete()
     Organisation.objects.filter(slug__startswith=PREFIX).delete()
     User.objects.filter(email__endswith="@bench.test").delete()
     return count
@@ -308,6 +326,9 @@ def seed(plan: Plan) -> Made:
     trials = make_trials(plan, trial_bookings, startup_user, rng, now)
     made.add("trials", len(trials))
     made.add("KPIs", make_trial_details(trials, startup_user, rng))
+    if plan.accepted:
+        for name, count in make_adoptions(trials, plan.accepted, rng).items():
+            made.add(name, count)
     # Bulk inserts bypass the booking services, so the free runs are rebuilt here.
     rebuild_free_runs([bed.pk for bed in TestBed.objects.filter(organisation__in=providers)])
     made.add("free runs", FreeRun.objects.filter(testbed__organisation__in=providers).count())
