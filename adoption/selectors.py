@@ -156,6 +156,14 @@ def with_register_data(outcomes: QuerySet[Adoption]) -> QuerySet[Adoption]:
     )
 
 
+def register_rows(page_of_outcomes) -> list[Adoption]:
+    """The register's data for one page only: the page is cut from the plain queryset (its
+    count and LIMIT need no join or GROUP BY), then its rows are read with their details."""
+    ids = [adoption.pk for adoption in page_of_outcomes]
+    found = {a.pk: a for a in with_register_data(Adoption.objects.filter(pk__in=ids))}
+    return [found[pk] for pk in ids if pk in found]
+
+
 def kpi_rows(adoption: Adoption) -> list[dict]:
     rows = []
     for kpi in getattr(adoption.trial, "kpis_with_latest", []):

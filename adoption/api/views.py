@@ -200,4 +200,8 @@ class OutcomeListView(generics.ListAPIView):
             status=str(params.get("status", ""))[:20],
             q=str(params.get("q", ""))[:200],
         )
-        return selectors.with_register_data(outcomes).order_by("-published_at", "-id")
+        return outcomes.only("pk").order_by("-published_at", "-id")
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else selectors.register_rows(page)

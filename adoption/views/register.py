@@ -44,8 +44,11 @@ def _filtered(request: HttpRequest):
 @cache_anonymous_page
 def outcome_list(request: HttpRequest) -> HttpResponse:
     form, outcomes = _filtered(request)
-    page = paginate(request, selectors.with_register_data(outcomes))
-    rows = [{"adoption": a, "met": selectors.kpis_met(a)} for a in page.object_list]
+    page = paginate(request, outcomes.only("pk"))
+    rows = [
+        {"adoption": a, "met": selectors.kpis_met(a)}
+        for a in selectors.register_rows(page.object_list)
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
