@@ -43,3 +43,18 @@ def _figure(count: int) -> RegionFigure:
         "count": format_number(count)
     }
     return RegionFigure(count, format_number(count), spoken)
+
+
+def location_map(region: str) -> TileMap:
+    """The test bed's region lit on the map of nations and regions: where it is, at a glance,
+    without coordinates or anything looked up on the network."""
+    label = str(Region(region).label) if region in Region.values else ""
+    here = RegionFigure(1, _("Here"), _("The test bed is here"))
+    tiles = region_tiles({region: here} if label else {}, selected={region})
+    return TileMap(
+        title=_("Where it is: %(region)s") % {"region": label},
+        tiles=tiles,
+        bands=count_bands([tile.value for tile in tiles]),
+        value_heading=_("Test bed"),
+        chart_id="location-map",
+    )

@@ -33,7 +33,7 @@ from .forms import (
     TestBedForm,
 )
 from .models import TestBedPhoto
-from .region_map import catalogue_map
+from .region_map import catalogue_map, location_map
 
 
 @cache_anonymous_page
@@ -83,6 +83,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         "calendar": month_calendar(testbed, _month(request.GET.get("month"))),
         "is_provider": is_provider,
         "can_request": _can_request(request, testbed),
+        "location_map": location_map(testbed.region),
     }
     return render(request, "testbeds/detail.html", context)
 

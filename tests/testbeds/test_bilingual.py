@@ -275,3 +275,14 @@ def test_search_finds_the_same_on_the_demo_data():
     for words, found in DEMO_SEARCHES.items():
         results = catalogue_search(CatalogueQuery(q=words, sort="name"))
         assert [t.name for t in results] == found, words
+
+
+def test_the_listing_shows_its_region_lit_on_the_map(client):
+    """Issue 22, point 6: where a test bed is, as its address and its region's tile."""
+    from tests.factories import TestBedFactory
+
+    testbed = TestBedFactory(region="wales", address="1 Quay Street", postcode="LL55 2PB")
+    html = client.get(testbed.get_absolute_url()).content.decode()
+    assert "Where it is: Wales" in html
+    assert "1 Quay Street" in html and "LL55 2PB" in html
+    assert 'class="app-tile-map__svg"' in html
