@@ -15,6 +15,12 @@ def _clear_expired() -> dict:
     return clear_expired()
 
 
+def _idempotency_keys() -> int:
+    from .idempotency import clear_expired
+
+    return clear_expired()
+
+
 def register_jobs() -> None:
     register(
         "webhook_retries",
@@ -28,4 +34,10 @@ def register_jobs() -> None:
         description="delete expired sessions, and API tokens expired or revoked 90 days ago",
         minute=30,
         hour=3,
+    )
+    register(
+        "idempotency_keys",
+        _idempotency_keys,
+        description="forget Idempotency-Keys and form tokens older than 24 hours",
+        minute=30,
     )

@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "accounts.middleware.CurrentOrganisationMiddleware",
+    # Idempotency-Key on API POSTs: a retried request gets the first answer back.
+    "accounts.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, Programme, Region
-from core.forms import DateInput
+from core.forms import DateInput, OneTimeTokenField
 from testbeds.models import ApplicationQuestion, TestBed
 
 from .models import PartnerRole
@@ -53,6 +53,9 @@ class TrialRequestForm(forms.Form):
             "If an innovation programme funds or supports this trial, its officers will see it."
         ),
     )
+
+    # A second submission of the same page (a double click) goes to the first one's trial.
+    form_token = OneTimeTokenField()
 
     def __init__(self, *args, testbed: TestBed, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.idempotency import submit_once
 from core.downloads import private_file_response
 from core.exceptions import Conflict
 from core.forms_util import apply_validation_error, error_message, form_error_message
@@ -71,7 +72,9 @@ def request_trial(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _startup_or_403(request)
     form = TrialRequestForm(request.POST or None, testbed=testbed)
     conflict = None
-    if request.method == "POST" and form.is_valid():
+
+    def send() -> HttpResponse | None:
+        nonlocal conflict
         data = form.cleaned_data
         fields = {
             "actor": request.user,
@@ -110,6 +113,14 @@ def request_trial(request: HttpRequest, slug: str) -> HttpResponse:
                     _("Your request has been sent. The provider will approve or decline it."),
                 )
             return redirect(trial)
+        return None
+
+    if request.method == "POST" and form.is_valid():
+        response, problem = submit_once(request, form.cleaned_data["form_token"], send)
+        if response is not None:
+            return response
+        if problem:
+            form.add_error(None, problem)
     status = 409 if conflict else (400 if form.is_bound and form.errors else 200)
     return render(
         request,

@@ -120,6 +120,13 @@ class ConflictSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
     nearest_free_windows = serializers.ListField(child=serializers.DictField(), required=False)
+    existing_trial = serializers.DictField(
+        required=False,
+        help_text=_(
+            "With code duplicate_request: the start-up's live trial on these days "
+            "(id, url in the API, web_url)."
+        ),
+    )
 
 
 class WaitlistEntrySerializer(serializers.Serializer):

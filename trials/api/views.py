@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.db.models import QuerySet, prefetch_related_objects
 from django.http import FileResponse, Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -25,6 +26,7 @@ from rest_framework.response import Response
 from accounts.models import Organisation, Programme
 from accounts.permissions import organisations_of
 from core.downloads import private_file_response
+from core.exceptions import Conflict
 from testbeds.selectors import testbed_for_booking
 
 from .. import selectors, services
@@ -226,7 +228,15 @@ class TrialViewSet(
             entry = services.waitlist_join(**fields)
             return Response(WaitlistEntrySerializer(entry).data, status=status.HTTP_202_ACCEPTED)
         programme = self._programme(data.get("programme"))
-        trial = services.trial_request(**fields, programme=programme)
+        try:
+            trial = services.trial_request(**fields, programme=programme)
+        except Conflict as error:
+            existing = error.details.get("existing_trial")
+            if existing:  # a second live request for the same days: link to the first
+                url = request.build_absolute_uri(reverse("api:trial-detail", args=[existing["id"]]))
+                existing.update(api_url=url, web_url=request.build_absolute_uri(existing["url"]))
+                existing["url"] = url
+            raise
         return Response(self._detail(trial), status=status.HTTP_201_CREATED)
 
     @staticmethod

@@ -76,6 +76,7 @@ def trial_request(
         raise ValidationError({"summary": _("Say in a few sentences what you want to trial.")})
     start, end = first_day, last_day + ONE_DAY
     cleaned_kpis = clean_kpis(list(kpis or []))
+    _refuse_duplicate(organisation, testbed, start, end)
     if not capacity.fits(testbed, start, end):
         # Full already: refuse without queueing for the lock (the common case when many
         # ask for the same days at once). A request that passes is checked again below.
@@ -83,6 +84,9 @@ def trial_request(
         raise capacity.capacity_conflict(testbed, start, end)
     with transaction.atomic():
         testbed = capacity.lock_testbed(testbed)
+        # Under the test bed lock: of two identical requests at once (a double click, a
+        # client retrying), the second sees the first here and is refused.
+        _refuse_duplicate(organisation, testbed, start, end)
         capacity.check_rules(testbed, start, end)
         cleaned = clean_answers(testbed, answers or {})
         if not capacity.fits(testbed, start, end):
@@ -126,6 +130,49 @@ def trial_request(
             _tell_startup(trial, "approved")
             emit_for_trial("booking.approved", trial)
     return trial
+
+
+LIVE_STATUSES = (TrialStatus.REQUESTED, TrialStatus.APPROVED, TrialStatus.ACTIVE)
+
+
+def live_request_overlapping(
+    organisation: Organisation, testbed: TestBed, start: datetime.date, end: datetime.date
+) -> Trial | None:
+    """The organisation's live trial (requested, approved or running) on the test bed that
+    shares a day with [start, end), or None."""
+    return (
+        Trial.objects.filter(
+            organisation=organisation,
+            testbed=testbed,
+            status__in=LIVE_STATUSES,
+            booking__start__lt=end,
+            booking__end__gt=start,
+        )
+        .order_by("created_at", "pk")
+        .first()
+    )
+
+
+def _refuse_duplicate(
+    organisation: Organisation, testbed: TestBed, start: datetime.date, end: datetime.date
+) -> None:
+    """One live request per start-up, test bed and day: a second one is a 409 naming the first."""
+    existing = live_request_overlapping(organisation, testbed, start, end)
+    if existing is None:
+        return
+    raise Conflict(
+        _(
+            "%(organisation)s already has a trial on this test bed on some of these days: "
+            "“%(title)s” (%(status)s). Change or withdraw that one instead."
+        )
+        % {
+            "organisation": organisation.name,
+            "title": existing.title,
+            "status": existing.get_status_display().lower(),
+        },
+        code="duplicate_request",
+        existing_trial={"id": existing.pk, "url": existing.get_absolute_url()},
+    )
 
 
 @transaction.atomic
