@@ -150,6 +150,9 @@ def seed_accounts() -> DemoAccounts:
             starts_on=datetime.date(2026, 4, 1),
             ends_on=datetime.date(2027, 3, 31),
         )
+    # The demo start-ups take part in the programme, so their trials may join it.
+    for organisation in (startup_org, startup2_org):
+        services.programme_enrol(actor=admin, programme=programme, organisation=organisation)
     return DemoAccounts(
         admin=admin,
         provider=provider,

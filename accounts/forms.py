@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DateInput
+from core.dates import DateField
 from core.text import validate_single_line
 
 from .models import Membership, Organisation, Programme, Region, User
@@ -94,10 +94,9 @@ class SwitchOrganisationForm(forms.Form):
 
 
 class ProgrammeForm(forms.ModelForm):
+    starts_on = DateField(label=_("Start date"))
+    ends_on = DateField(label=_("End date"))
+
     class Meta:
         model = Programme
         fields = ["name", "description", "region_focus", "starts_on", "ends_on"]
-        widgets = {
-            "starts_on": DateInput(),
-            "ends_on": DateInput(),
-        }

@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from core.forms import DateInput
-from core.forms_util import apply_validation_error, error_message
+from core.dates import DateField
+from core.forms_util import apply_validation_error, error_message, form_status
 
 from . import tokens, webhooks
 from .models import ApiToken, WebhookEndpoint, WebhookEvent
@@ -49,13 +49,12 @@ class ApiTokenForm(forms.Form):
         initial=ApiToken.Scope.READ,
         widget=forms.RadioSelect,
     )
-    expires_on = forms.DateField(
+    expires_on = DateField(
         label=gettext_lazy("Expiry date (optional)"),
         required=False,
         help_text=gettext_lazy(
             "The token stops working at the end of this day. Leave empty for no expiry."
         ),
-        widget=DateInput(),
     )
 
     def clean_expires_on(self) -> datetime.date | None:
@@ -151,7 +150,12 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
                     {"token": token, "plain": plain},
                 )
             )
-    return render(request, "accounts/integrations/api_token_form.html", {"form": form})
+    return render(
+        request,
+        "accounts/integrations/api_token_form.html",
+        {"form": form},
+        status=form_status(form),
+    )
 
 
 @login_required

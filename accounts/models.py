@@ -287,6 +287,37 @@ class Programme(models.Model):
         return reverse("programmes:detail", kwargs={"pk": self.pk})
 
 
+class ProgrammeEnrolment(models.Model):
+    """A start-up taking part in a programme: only then may its trials name the programme.
+
+    The programme's team enrols start-ups (``accounts.services.programme_enrol``); a trial
+    may join a programme its start-up is enrolled in and that runs on the trial's first day.
+    """
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="enrolments")
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="programme_enrolments",
+        limit_choices_to={"kind": Organisation.Kind.START_UP},
+    )
+    enrolled_at = models.DateTimeField(default=timezone.now)
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "organisation"], name="one_enrolment_per_programme"
+            )
+        ]
+        verbose_name = _("programme enrolment")
+
+    def __str__(self) -> str:
+        return f"{self.organisation} in {self.programme}"
+
+
 class AuditEvent(models.Model):
     """One row per change of state outside a trial's own timeline. Never edited."""
 

@@ -13,6 +13,7 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +23,15 @@ from core.tasks import enqueue
 from core.text import single_line, unique_slug
 
 from .events import record_event
-from .models import Invitation, Membership, Organisation, Programme, User, hash_token
+from .models import (
+    Invitation,
+    Membership,
+    Organisation,
+    Programme,
+    ProgrammeEnrolment,
+    User,
+    hash_token,
+)
 from .permissions import require_member
 
 
@@ -400,3 +409,48 @@ def follow_working_language(user: User, organisation: Organisation) -> None:
 def _check_language(language: str) -> None:
     if language not in dict(settings.LANGUAGES):
         raise ValidationError({"working_language": _("Choose English or Welsh.")})
+
+
+def programme_enrol(*, actor: User, programme: Programme, organisation: Organisation):
+    """Enrol a start-up in a programme (its team or staff): its trials may then join it."""
+    if not actor.is_staff:
+        require_member(actor, programme.team)
+    if not organisation.is_start_up:
+        raise ValidationError({"organisation": _("Only start-ups take part in programmes.")})
+    enrolment, created = ProgrammeEnrolment.objects.get_or_create(
+        programme=programme, organisation=organisation, defaults={"enrolled_by": actor}
+    )
+    if created:
+        record_event(
+            actor=actor,
+            action="programme.enrolled",
+            target=programme,
+            organisation=programme.team,
+            summary=organisation.name,
+        )
+    return enrolment
+
+
+def programmes_open_to(
+    organisation: Organisation, day: datetime.date | None = None
+) -> QuerySet[Programme]:
+    """The programmes the start-up takes part in (running on ``day``, when given)."""
+    programmes = Programme.objects.filter(enrolments__organisation=organisation)
+    if day is not None:
+        programmes = programmes.filter(starts_on__lte=day, ends_on__gte=day)
+    return programmes.select_related("team").order_by("name")
+
+
+def check_programme_for_trial(
+    organisation: Organisation, programme: Programme | None, first_day: datetime.date
+) -> None:
+    """A trial may name only a programme its start-up is enrolled in, running on its first
+    day. Unknown and not-allowed programmes get the same error: ids are not revealed."""
+    if programme is None:
+        return
+    if not programmes_open_to(organisation, first_day).filter(pk=programme.pk).exists():
+        raise ValidationError({"programme": programme_not_allowed_message()})
+
+
+def programme_not_allowed_message() -> str:
+    return _("Choose a programme your start-up takes part in that runs on the trial's first day.")

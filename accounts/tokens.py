@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
+from core.dates import check_in_range
+
 from .events import record_event
 from .models import ApiToken, User, hash_token
 
@@ -83,6 +85,8 @@ def token_create(
         )
     if scope not in ApiToken.Scope.values:
         raise ValidationError({"scope": _("Choose read only, or read and write.")})
+    if expires_at is not None:
+        check_in_range(expires_at=expires_at.date())
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError({"expires_at": _("The expiry date must be in the future.")})
     if not actor.is_active:

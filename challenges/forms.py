@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, Programme, Region
-from core.forms import DateInput
+from core.dates import DateField
+from core.forms import ModelChoiceField, ModelMultipleChoiceField
 from testbeds.models import ApplicationQuestion, Sector, SectorCode, Technology, TestBed
 from trials.forms import TrialRequestForm
 from trials.models import Kpi
@@ -22,12 +23,10 @@ from trials.models import Kpi
 from .models import Criterion, Decision, Question
 from .timefmt import uk_moment
 
-DATE_WIDGET = DateInput()
 
-
-def date_field(**kwargs) -> forms.DateField:
-    """Every date field of the app, in one place (the GOV.UK date input replaces it here)."""
-    return forms.DateField(widget=DATE_WIDGET, **kwargs)
+def date_field(**kwargs) -> DateField:
+    """Every date field of the app, in one place: the GOV.UK date input, 2000–2100."""
+    return DateField(**kwargs)
 
 
 def time_field(**kwargs) -> forms.TimeField:
@@ -73,7 +72,7 @@ class ChallengeForm(forms.Form):
         max_length=10000,
         required=False,
     )
-    programme = forms.ModelChoiceField(
+    programme = ModelChoiceField(
         label=_("Programme (optional)"),
         queryset=Programme.objects.none(),
         required=False,
@@ -94,13 +93,13 @@ class ChallengeForm(forms.Form):
         required=False,
     )
     region = forms.ChoiceField(label=_("Region"), choices=REGION_CHOICES, required=False)
-    sectors = forms.ModelMultipleChoiceField(
+    sectors = ModelMultipleChoiceField(
         label=_("Sectors"),
         queryset=Sector.objects.all(),
         widget=forms.CheckboxSelectMultiple(attrs={"small": True}),
         required=False,
     )
-    technologies = forms.ModelMultipleChoiceField(
+    technologies = ModelMultipleChoiceField(
         label=_("Technologies"),
         queryset=Technology.objects.all(),
         widget=forms.CheckboxSelectMultiple(attrs={"small": True}),
@@ -301,7 +300,7 @@ class QuestionsForm(forms.Form):
 
 
 class TestBedLinkForm(forms.Form):
-    testbed = forms.ModelChoiceField(
+    testbed = ModelChoiceField(
         label=_("Test bed"),
         queryset=TestBed.objects.none(),
         error_messages={"required": _("Choose a test bed.")},
@@ -539,7 +538,7 @@ class KpisStepForm(forms.Form):
 
 
 class TestBedStepForm(forms.Form):
-    testbed = forms.ModelChoiceField(
+    testbed = ModelChoiceField(
         label=_("Test bed"),
         queryset=TestBed.objects.none(),
         widget=forms.RadioSelect,

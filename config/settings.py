@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.RequestSizeLimitMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
+    "core.middleware.IsoDateQueryMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -466,6 +467,9 @@ LOGGING = {
 INVITATION_VALID_DAYS = 14
 
 # Portfolio and reminders
+# A pack render claimed longer ago than this is taken to be dead (its process killed) and
+# is rendered again by the periodic job or by retry. Rendering takes seconds.
+EVIDENCE_PACK_CLAIM_SECONDS = int(os.environ.get("EVIDENCE_PACK_CLAIM_SECONDS", "300"))
 EVIDENCE_DUE_DAYS = 30  # completed trials are "evidence overdue" after this many days
 REVIEW_WAITING_DAYS = 7  # officers are reminded of reviews waiting longer than this
 
@@ -486,6 +490,8 @@ CELERY_BEAT_SCHEDULE = {
     "close-due-challenges": _periodic("close_due_challenges", minute="*/5"),
     "clear-expired": _periodic("clear_expired", minute=30, hour=3),
     "impact-report-reminders": _periodic("impact_report_reminders", minute=10, hour=7),
+    "resume-evidence-packs": _periodic("resume_evidence_packs", minute="*"),
+    "idempotency-keys": _periodic("idempotency_keys", minute=30),
 }
 
 # Webhooks (accounts/webhooks.py). Deliveries go only to public addresses unless this is

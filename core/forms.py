@@ -15,15 +15,6 @@ class GovukFormRenderer(TemplatesSetting):
     field_template_name = "govuk/field.html"
 
 
-class DateInput(forms.DateInput):
-    """A browser date field. Its value must be ISO (YYYY-MM-DD) or browsers show it empty."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
 def _new_token() -> str:
     return uuid.uuid4().hex
 
@@ -39,3 +30,39 @@ class OneTimeTokenField(forms.CharField):
         kwargs.setdefault("max_length", 64)
         kwargs.setdefault("initial", _new_token)
         super().__init__(**kwargs)
+
+
+BIGGEST_ID = 2**63 - 1
+
+
+def _out_of_range_id(value) -> bool:
+    """An id no database row can have (SQLite and PostgreSQL raise on such a lookup)."""
+    text = str(value).strip()
+    if not text.lstrip("-").isdigit():
+        return False
+    return not -BIGGEST_ID <= int(text) <= BIGGEST_ID
+
+
+class ModelChoiceField(forms.ModelChoiceField):
+    """A model choice whose over-large id is an invalid choice, not a database error."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and _out_of_range_id(value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Model choices whose over-large ids are invalid choices, not a database error."""
+
+    def _check_values(self, value):
+        for item in value:
+            if _out_of_range_id(item):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": item},
+                )
+        return super()._check_values(value)

@@ -3,9 +3,11 @@
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+
+from .dates import canonical_query
 
 
 class RequestSizeLimitMiddleware:
@@ -48,6 +50,23 @@ class RequestSizeLimitMiddleware:
             return JsonResponse({"code": "too_large", "message": message}, status=413)
         html = render_to_string("413.html", {"message": message}, request=request)
         return HttpResponse(html, status=413)
+
+
+class IsoDateQueryMiddleware:
+    """Filters sent with GOV.UK date inputs (``from_day``, ``from_month``, ``from_year``) are
+    redirected to the shareable ISO form (``from=2026-05-01``) that links and bookmarks use.
+    Pages only (the API takes ISO dates), and only when every split date is a real date."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "GET" and request.GET and not request.path.startswith("/api/"):
+            canonical = canonical_query(request.GET)
+            if canonical is not None:
+                query = canonical.urlencode()
+                return HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)
+        return self.get_response(request)
 
 
 class PermissionsPolicyMiddleware:

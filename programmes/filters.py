@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Region
-from core.forms import DateInput
+from core.dates import DateField
 from testbeds.models import SectorCode, TechnologyCode
 
 # Dates outside these are typing mistakes (a year 20266), not periods anyone reports on.
@@ -67,17 +67,27 @@ class FigureFilter:
 
 
 class FigureFilterForm(forms.Form):
-    period_start = forms.DateField(
+    period_start = DateField(
         label=gettext_lazy("From"),
         required=False,
-        widget=DateInput(),
-        error_messages={"invalid": gettext_lazy("Enter the start date as a real date.")},
+        earliest=EARLIEST,
+        latest=LATEST,
+        error_messages={
+            "invalid": gettext_lazy("Enter the start date as a real date."),
+            "incomplete": gettext_lazy("Enter the start date as a real date."),
+            "date_range": gettext_lazy("Enter a date between %(first)s and %(last)s."),
+        },
     )
-    period_end = forms.DateField(
+    period_end = DateField(
         label=gettext_lazy("To"),
         required=False,
-        widget=DateInput(),
-        error_messages={"invalid": gettext_lazy("Enter the end date as a real date.")},
+        earliest=EARLIEST,
+        latest=LATEST,
+        error_messages={
+            "invalid": gettext_lazy("Enter the end date as a real date."),
+            "incomplete": gettext_lazy("Enter the end date as a real date."),
+            "date_range": gettext_lazy("Enter a date between %(first)s and %(last)s."),
+        },
     )
     region = forms.ChoiceField(
         label=gettext_lazy("Region"),

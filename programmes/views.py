@@ -16,7 +16,7 @@ from accounts.models import Organisation, Region
 from accounts.permissions import organisations_of
 from adoption import selectors as adoption_selectors
 from core.charts import Bar
-from core.forms import DateInput
+from core.dates import DateField
 from testbeds.models import SectorCode, TestBed
 from trials import selectors
 
@@ -28,15 +28,13 @@ from .selectors import officer_programme, programmes_for
 
 
 class PortfolioFilterForm(forms.Form):
-    period_start = forms.DateField(
+    period_start = DateField(
         label=gettext_lazy("Booked from"),
         required=False,
-        widget=DateInput(),
     )
-    period_end = forms.DateField(
+    period_end = DateField(
         label=gettext_lazy("Booked until"),
         required=False,
-        widget=DateInput(),
     )
     region = forms.ChoiceField(
         label=gettext_lazy("Region"),
@@ -166,8 +164,8 @@ MAX_PERIOD_DAYS = 3 * 366
 
 
 class PeriodForm(forms.Form):
-    period_start = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput())
-    period_end = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput())
+    period_start = DateField(label=gettext_lazy("From"), required=False)
+    period_end = DateField(label=gettext_lazy("To"), required=False)
 
     def clean(self) -> dict:
         data = super().clean()

@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Region
-from core.forms import DateInput
+from core.dates import DateField
+from core.forms import ModelMultipleChoiceField
 
 from .models import ApplicationQuestion, Assurance, Sector, Technology, TestBed
 from .selectors import SORTS, CatalogueQuery
@@ -15,7 +16,7 @@ from .selectors import SORTS, CatalogueQuery
 TRL_CHOICES = [(n, str(n)) for n in range(1, 10)]
 
 
-class CodeChoiceField(forms.ModelMultipleChoiceField):
+class CodeChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
         return obj.name
 
@@ -46,8 +47,8 @@ class CatalogueForm(forms.Form):
         required=False,
     )
     free = forms.BooleanField(label=_("Free test beds only"), required=False)
-    available_from = forms.DateField(label=_("Free from"), required=False, widget=DateInput())
-    available_to = forms.DateField(label=_("Free until"), required=False, widget=DateInput())
+    available_from = DateField(label=_("Free from"), required=False)
+    available_to = DateField(label=_("Free until"), required=False)
     min_days = forms.IntegerField(
         label=_("For at least (days)"),
         required=False,
@@ -390,8 +391,8 @@ class PhotoEditForm(forms.Form):
 
 
 class BlackoutForm(forms.Form):
-    first_day = forms.DateField(label=_("First day closed"), widget=DateInput())
-    last_day = forms.DateField(label=_("Last day closed"), widget=DateInput())
+    first_day = DateField(label=_("First day closed"))
+    last_day = DateField(label=_("Last day closed"))
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
     def clean(self) -> dict:

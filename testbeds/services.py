@@ -24,6 +24,7 @@ from accounts.events import record_event
 from accounts.models import Organisation, User
 from accounts.permissions import require_member
 from core.cache import bump_page_version
+from core.dates import check_in_range
 from core.exceptions import Conflict
 from core.images import ImageRejected, process_image
 from core.text import single_line, unique_slug
@@ -451,6 +452,7 @@ def blackout_add(
 ) -> Blackout:
     """Close the test bed for some days. Confirmed bookings on those days are not touched."""
     require_provider(actor, testbed)
+    check_in_range(first_day=first_day, last_day=last_day)  # before any date arithmetic
     testbed = lock_testbed(testbed)  # closures and bookings of one test bed change one at a time
     if last_day < first_day:
         raise ValidationError({"last_day": _("The last day must be on or after the first day.")})

@@ -66,7 +66,9 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         if form.is_bound and not form.is_valid()
         else catalogue_map(query, request.GET),
     }
-    return render(request, "testbeds/catalogue.html", context)
+    # Bad filters (e.g. a date past 2100) are a 400 with the error on the field.
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, "testbeds/catalogue.html", context, status=status)
 
 
 @cache_anonymous_page

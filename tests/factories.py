@@ -68,6 +68,16 @@ class ProgrammeFactory(factory.django.DjangoModelFactory):
     ends_on = datetime.date(2027, 3, 31)
 
 
+def enrolled(organisation, programme=None):
+    """The programme (a new one if none), with the start-up enrolled in it: a trial may
+    only name a programme its start-up takes part in."""
+    from accounts.models import ProgrammeEnrolment
+
+    programme = programme or ProgrammeFactory()
+    ProgrammeEnrolment.objects.get_or_create(programme=programme, organisation=organisation)
+    return programme
+
+
 class TestBedFactory(factory.django.DjangoModelFactory):
     """A published test bed of a public body, in the North East, for health and transport."""
 

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, Programme, Region
-from core.forms import DateInput, OneTimeTokenField
+from accounts.services import programmes_open_to
+from core.dates import DateField
+from core.forms import ModelChoiceField, OneTimeTokenField
 from testbeds.models import ApplicationQuestion, TestBed
 
 from .models import PartnerRole
@@ -15,7 +18,9 @@ from .request_form import (
     proposal_sections,
 )
 
-DATE_WIDGET = DateInput()
+PROGRAMME_NOT_ALLOWED = _(
+    "Choose a programme your start-up takes part in that runs on the trial's first day."
+)
 
 
 class TrialRequestForm(forms.Form):
@@ -34,21 +39,20 @@ class TrialRequestForm(forms.Form):
         help_text=_("A few sentences: the product, what you will test and what you need on site."),
         error_messages={"required": _("Say what you want to trial.")},
     )
-    first_day = forms.DateField(
+    first_day = DateField(
         label=_("First day"),
-        widget=DATE_WIDGET,
         error_messages={"required": _("Enter the first day of the trial.")},
     )
-    last_day = forms.DateField(
+    last_day = DateField(
         label=_("Last day"),
-        widget=DATE_WIDGET,
         error_messages={"required": _("Enter the last day of the trial.")},
     )
-    programme = forms.ModelChoiceField(
+    programme = ModelChoiceField(
         label=_("Programme (optional)"),
         queryset=Programme.objects.none(),
         required=False,
         empty_label=_("Not part of a programme"),
+        error_messages={"invalid_choice": PROGRAMME_NOT_ALLOWED},
         help_text=_(
             "If an innovation programme funds or supports this trial, its officers will see it."
         ),
@@ -57,11 +61,14 @@ class TrialRequestForm(forms.Form):
     # A second submission of the same page (a double click) goes to the first one's trial.
     form_token = OneTimeTokenField()
 
-    def __init__(self, *args, testbed: TestBed, **kwargs) -> None:
+    def __init__(
+        self, *args, testbed: TestBed, organisation: Organisation | None = None, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.testbed = testbed
-        self.fields["programme"].queryset = Programme.objects.select_related("team").order_by(
-            "name"
+        # Only the programmes the start-up takes part in (the service checks their dates).
+        self.fields["programme"].queryset = (
+            programmes_open_to(organisation) if organisation else Programme.objects.none()
         )
         add_proposal_fields(self, testbed)
         self.questions = list(testbed.questions.filter(archived=False).order_by("position", "id"))
@@ -186,11 +193,12 @@ class PlanForm(forms.Form):
         empty_value=None,
         required=False,
     )
-    programme = forms.ModelChoiceField(
+    programme = ModelChoiceField(
         label=_("Programme (optional)"),
         queryset=Programme.objects.none(),
         required=False,
         empty_label=_("Not part of a programme"),
+        error_messages={"invalid_choice": PROGRAMME_NOT_ALLOWED},
     )
     approvals_note = forms.CharField(
         label=_("Notes on approvals (optional)"),
@@ -198,11 +206,19 @@ class PlanForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    needs_trial = True
+
+    def __init__(self, *args, trial=None, **kwargs) -> None:
         from .models import ApprovalItem, ApprovalState
 
         super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = Programme.objects.order_by("name")
+        # The programmes the start-up takes part in, and the trial's own (kept if it has one).
+        choices = Programme.objects.none()
+        if trial is not None:
+            choices = Programme.objects.filter(
+                Q(enrolments__organisation_id=trial.organisation_id) | Q(pk=trial.programme_id)
+            ).distinct()
+        self.fields["programme"].queryset = choices.order_by("name")
         for code, label in ApprovalItem.choices:
             self.fields[f"approval_{code}"] = forms.ChoiceField(
                 label=label,
@@ -353,7 +369,7 @@ class MeasurementForm(forms.Form):
         decimal_places=4,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-10"}),
     )
-    date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+    date = DateField(label=_("Date"))
     note = forms.CharField(label=_("Note (optional)"), max_length=500, required=False)
 
 
@@ -403,7 +419,7 @@ class NoMeasurementForm(forms.Form):
 
 
 class LogEntryForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+    date = DateField(label=_("Date"))
     text = forms.CharField(
         label=_("Entry"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -452,15 +468,13 @@ class VerifyForm(forms.Form):
 class ChangeRequestForm(forms.Form):
     """New dates for an approved or running trial, with the reason."""
 
-    first_day = forms.DateField(
+    first_day = DateField(
         label=_("New first day"),
-        widget=DATE_WIDGET,
         help_text=_("A trial that has started keeps its first day."),
         error_messages={"required": _("Enter the first day.")},
     )
-    last_day = forms.DateField(
+    last_day = DateField(
         label=_("New last day"),
-        widget=DATE_WIDGET,
         error_messages={"required": _("Enter the last day.")},
     )
     reason = forms.CharField(

@@ -407,7 +407,13 @@ class EvidencePack(models.Model):
     file = models.FileField(upload_to=pack_path, max_length=200, blank=True)
     sha256 = models.CharField(max_length=64, blank=True, db_index=True)
     size = models.PositiveBigIntegerField(default=0)
+    # Rendering is a claimed work item: a renderer stamps the claim (when, which process)
+    # and counts the attempt before it starts; a claim left by a process that died is
+    # stale after EVIDENCE_PACK_CLAIM_SECONDS and the pack is rendered again (the periodic
+    # job ``resume_evidence_packs``, or ``retry``).
     attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=100, blank=True)
     error = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -426,6 +432,15 @@ class EvidencePack(models.Model):
 
     def get_verify_url(self) -> str:
         return reverse("verify", kwargs={"code": self.code})
+
+    @property
+    def render_stalled(self) -> bool:
+        """Being prepared, but its render stopped: claimed (or queued) too long ago."""
+        if self.state != self.State.PREPARING:
+            return False
+        since = self.claimed_at or self.created_at
+        limit = datetime.timedelta(seconds=settings.EVIDENCE_PACK_CLAIM_SECONDS)
+        return since < timezone.now() - limit
 
 
 class Review(models.Model):

@@ -31,6 +31,12 @@ def register_jobs() -> None:
         hour=7,
     )
     register(
+        "resume_evidence_packs",
+        services.resume_evidence_packs,
+        description="render again evidence packs whose render was interrupted (stale claim)",
+        minute="*",
+    )
+    register(
         "send_message_emails",
         services.send_waiting_message_emails,
         description="e-mail new messages still unread, at most once per person per thread "

@@ -21,25 +21,30 @@ def render_pack(self, pack_id: int) -> str:
     The PDF is written under a new name first; only then does the row point at it and
     turn ready, so nobody is ever served a half-written file. Running twice (a worker
     lost mid-render hands the task to another) renders again and keeps the first result.
+    A render whose process died without a broker to hand it on (the web process rendering
+    after commit, killed) is picked up by ``resume_evidence_packs`` once its claim is stale.
     """
     from .models import EvidencePack
     from .pdf.content import content_from_json
     from .pdf.render import render_evidence_pack
+    from .services.evidence import pack_claim
 
-    pack = EvidencePack.objects.filter(pk=pack_id).first()
-    if pack is None or pack.state == EvidencePack.State.READY:
+    # Claim the pack (stamp when and by whom, count the attempt) before rendering: if this
+    # process dies mid-render, the claim goes stale and the pack is rendered again.
+    pack = pack_claim(pack_id)
+    if pack is None:  # ready, failed or gone
         return "skipped"
     try:
         pdf = render_evidence_pack(content_from_json(pack.content))
     except Exception as error:  # noqa: BLE001 — any failure is retried, then recorded
         logger.exception("Rendering pack %s failed", pack_id)
-        attempts = pack.attempts + 1
-        failed = attempts >= MAX_ATTEMPTS
+        failed = pack.attempts >= MAX_ATTEMPTS
         # Another worker may have finished the same pack meanwhile: a ready pack stays ready.
         EvidencePack.objects.filter(pk=pack_id).exclude(state=EvidencePack.State.READY).update(
-            attempts=attempts,
             error=str(error)[:300],
             state=EvidencePack.State.FAILED if failed else EvidencePack.State.PREPARING,
+            claimed_at=None,
+            claimed_by="",
         )
         if failed:
             return "failed"
@@ -58,10 +63,20 @@ def render_pack(self, pack_id: int) -> str:
         locked.size = len(pdf)
         locked.state = EvidencePack.State.READY
         locked.rendered_at = timezone.now()
-        locked.attempts = pack.attempts + 1
         locked.error = ""
+        locked.claimed_at = None
+        locked.claimed_by = ""
         locked.save(
-            update_fields=["file", "sha256", "size", "state", "rendered_at", "attempts", "error"]
+            update_fields=[
+                "file",
+                "sha256",
+                "size",
+                "state",
+                "rendered_at",
+                "error",
+                "claimed_at",
+                "claimed_by",
+            ]
         )
     return "rendered"
 

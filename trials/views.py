@@ -70,7 +70,7 @@ def request_trial(request: HttpRequest, slug: str) -> HttpResponse:
     """The request form. Full days are refused with the nearest free dates and a waitlist offer."""
     testbed = testbed_for_viewer(slug=slug, user=request.user)
     organisation = _startup_or_403(request)
-    form = TrialRequestForm(request.POST or None, testbed=testbed)
+    form = TrialRequestForm(request.POST or None, testbed=testbed, organisation=organisation)
     conflict = None
 
     def send() -> HttpResponse | None:
@@ -358,7 +358,8 @@ def _startup_trial(request: HttpRequest, pk: int):
 
 def _edit_page(request, pk, form_class, service, template, done, initial_from):
     trial = _startup_trial(request, pk)
-    form = form_class(request.POST or None, initial=initial_from(trial))
+    extra = {"trial": trial} if getattr(form_class, "needs_trial", False) else {}
+    form = form_class(request.POST or None, initial=initial_from(trial), **extra)
     if request.method == "POST" and form.is_valid():
         data = form.service_data() if hasattr(form, "service_data") else form.cleaned_data
         try:

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from accounts.models import Region
 from core.bilingual import translations
+from core.dates import ApiDateField
 from testbeds.models import SectorCode, TechnologyCode
 from trials.models import Kpi
 
@@ -142,7 +143,7 @@ class ChallengeCreateSerializer(serializers.Serializer):
     eligibility = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     opens_at = serializers.DateTimeField(required=False)
     closes_at = serializers.DateTimeField()
-    decisions_by = serializers.DateField(required=False, allow_null=True)
+    decisions_by = ApiDateField(required=False, allow_null=True)
     contact_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     contact_email = serializers.EmailField(required=False, allow_blank=True)
     criteria = CriterionSerializer(many=True, required=False)
@@ -189,8 +190,8 @@ class ApplicationWriteSerializer(serializers.Serializer):
     plan = PlanSerializer(required=False)
     kpis = ApplicationKpiSerializer(many=True, required=False)
     testbed = serializers.SlugField(required=False, allow_null=True)
-    first_day = serializers.DateField(required=False, allow_null=True)
-    last_day = serializers.DateField(required=False, allow_null=True)
+    first_day = ApiDateField(required=False, allow_null=True)
+    last_day = ApiDateField(required=False, allow_null=True)
 
 
 class DecisionSerializer(serializers.ModelSerializer):

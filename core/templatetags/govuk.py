@@ -4,6 +4,8 @@ from django import template
 from django.forms import BoundField
 from django.utils.safestring import SafeString
 
+from core.dates import PARTS, error_parts
+
 register = template.Library()
 
 INPUT_CLASS = {
@@ -28,7 +30,15 @@ def govuk_kind(field: BoundField) -> str:
         return "checkboxes"
     if widget_type == "checkbox":
         return "checkbox"
+    if widget_type == "dateinput":
+        return "date"
     return "input"
+
+
+@register.filter
+def govuk_date_input(field: BoundField) -> SafeString:
+    """A GOV.UK date input (core.dates.DateField): only the boxes in error are marked."""
+    return field.as_widget(attrs={"error_parts": " ".join(sorted(error_parts(field)))})
 
 
 @register.filter
@@ -61,6 +71,10 @@ def govuk_described_by(field: BoundField) -> str:
 @register.filter
 def govuk_error_anchor(field: BoundField) -> str:
     """The id to link to from the error summary: the first option of a choice."""
+    if field.widget_type == "dateinput":
+        parts = error_parts(field)
+        first = next((part for part in PARTS if part in parts), "day")
+        return f"{field.auto_id}_{first}"
     if field.widget_type in MULTIPLE_CHOICE:
         subwidgets = list(field.subwidgets)
         if subwidgets:

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from accounts.models import Region
 from core.bilingual import translations
+from core.dates import ApiDateField
 
 from ..models import Assurance, SectorCode, TechnologyCode, TestBed, TestBedPhoto
 
@@ -204,7 +205,7 @@ class PhotoUploadSerializer(serializers.Serializer):
 class AvailabilityQuerySerializer(serializers.Serializer):
     def get_fields(self) -> dict:
         # "from" is a Python keyword, so the fields are declared here.
-        return {"from": serializers.DateField(), "to": serializers.DateField()}
+        return {"from": ApiDateField(), "to": ApiDateField()}
 
     def validate(self, data: dict) -> dict:
         if data["to"] < data["from"]:

@@ -271,7 +271,7 @@ def test_token_form_refuses_bad_input(client, user):
         reverse("integrations:api_token_create"),
         {"name": "", "scope": "root", "expires_on": str(yesterday)},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400  # the form again, with its errors
     html = response.content.decode()
     assert "govuk-error-summary" in html
     assert "Error:" in html.split("</title>")[0]

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts import webhooks
 from accounts.models import AuditEvent, WebhookDelivery, WebhookEndpoint
-from tests.factories import MembershipFactory, OrganisationFactory, TestBedFactory
+from tests.factories import MembershipFactory, OrganisationFactory, TestBedFactory, enrolled
 from trials import services as trial_services
 
 pytestmark = pytest.mark.django_db
@@ -329,6 +329,7 @@ def test_a_booking_approval_reaches_the_startups_endpoint(
     stranger = MembershipFactory(organisation=OrganisationFactory(start_up=True), admin=True)
     register(stranger, receiver.url, events=[e for e, _ in webhooks.WebhookEvent.choices])
     testbed = TestBedFactory(organisation=provider.organisation, requires_approval=True)
+    enrolled(startup.organisation, programme)
 
     with django_capture_on_commit_callbacks(execute=True):
         trial = trial_services.trial_request(

@@ -30,6 +30,7 @@ from tests.factories import (
     OrganisationFactory,
     ProgrammeFactory,
     TestBedFactory,
+    enrolled,
 )
 from tests.trials.test_pdf_render import SECTIONS, all_text, content, photos  # noqa: F401 (fixtures)
 from trials import services
@@ -399,7 +400,7 @@ def world(db):
         summary="Fill-level sensors on litter bins.",
         first_day=TODAY,
         last_day=TODAY + datetime.timedelta(days=20),
-        programme=programme,
+        programme=enrolled(startup.organisation, programme),
     )
     services.trial_approve(actor=provider.user, trial=trial)
     services.trial_start(actor=startup.user, trial=trial)

@@ -151,7 +151,19 @@ class Journey:
         expect(self.page.locator(".govuk-notification-banner--success")).to_contain_text(text)
 
     def fill_date(self, selector: str, value: datetime.date) -> None:
-        self.page.fill(selector, value.isoformat())
+        """Fill a GOV.UK date input (core.dates.DateField): its day, month and year boxes."""
+        self.page.fill(f"{selector}_day", str(value.day))
+        self.page.fill(f"{selector}_month", str(value.month))
+        self.page.fill(f"{selector}_year", str(value.year))
+
+    def expect_date(self, group, value: datetime.date) -> None:
+        """A GOV.UK date input (a locator of its boxes' container) shows ``value``."""
+        from playwright.sync_api import expect
+
+        boxes = group.locator("input")
+        expect(boxes.nth(0)).to_have_value(str(value.day))
+        expect(boxes.nth(1)).to_have_value(str(value.month))
+        expect(boxes.nth(2)).to_have_value(str(value.year))
 
     # Auditing -----------------------------------------------------------------------
 

@@ -228,8 +228,8 @@ def run_trial(j: Journey, trial_path: str, photo: Path) -> None:
     kpi = page.locator(".govuk-summary-card", has_text="Deliveries on time")
     kpi.locator("summary", has_text="Record a measurement").click()
     kpi.get_by_label("Value").fill("96.5")
-    # The date comes prefilled with today (date inputs render ISO values).
-    expect(kpi.get_by_label("Date")).to_have_value(today().isoformat())
+    # The date comes prefilled with today, in the GOV.UK day, month and year boxes.
+    j.expect_date(kpi.locator(".govuk-date-input"), today())
     kpi.get_by_label("Note (optional)").fill("First full day")
     j.click(kpi.get_by_role("button", name="Record", exact=True))
     j.expect_success("The measurement has been recorded.")
@@ -243,7 +243,7 @@ def run_trial(j: Journey, trial_path: str, photo: Path) -> None:
     expect(page.get_by_role("img", name="A robot leaving the yard")).to_be_visible()
 
     page.locator("summary", has_text="Add a progress entry").click()
-    expect(page.locator("#id_date")).to_have_value(today().isoformat())
+    j.expect_date(page.locator("#id_date"), today())
     page.get_by_label("Entry").fill("All robots on the route by 9am.")
     j.button("Add to log")
     j.expect_success("The entry has been added to the log.")

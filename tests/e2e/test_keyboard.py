@@ -60,17 +60,6 @@ class Keyboard:
     def __init__(self, journey: Journey) -> None:
         self.j = journey
         self.page = journey.page
-        self.date_order = self._date_order()
-
-    def _date_order(self) -> str:
-        """The order Chromium's date fields take typed digits in (it follows the OS locale)."""
-        probe = self.page.context.new_page()
-        probe.set_content('<input type="date" id="d">')
-        probe.focus("#d")
-        probe.keyboard.type("01022026")
-        value = probe.input_value("#d")
-        probe.close()
-        return "mdy" if value == "2026-01-02" else "dmy"
 
     def _focus(self, target: Locator | None = None) -> dict:
         handle = target.element_handle() if target is not None else None
@@ -160,10 +149,12 @@ class Keyboard:
         self.page.keyboard.type(text)
 
     def type_date(self, target: Locator, value: datetime.date) -> None:
-        self.tab_to(target)
-        parts = {"d": f"{value.day:02d}", "m": f"{value.month:02d}", "y": f"{value.year}"}
-        self.page.keyboard.type("".join(parts[p] for p in self.date_order))
-        expect(target).to_have_value(value.isoformat())
+        """Type a date into a GOV.UK date input (``target``: its boxes' container): day, Tab,
+        month, Tab, year."""
+        boxes = target.locator("input")
+        for index, text in enumerate((str(value.day), str(value.month), str(value.year))):
+            self.type_into(boxes.nth(index), text)
+        self.j.expect_date(target, value)
 
 
 def test_keyboard_only_sign_up_search_and_request(open_journey, e2e_server):

@@ -84,7 +84,7 @@ def submitted_pack() -> dict:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from PIL import Image
 
-    from tests.factories import MembershipFactory, ProgrammeFactory
+    from tests.factories import MembershipFactory, enrolled
     from trials import services
 
     today = timezone.localdate()
@@ -99,7 +99,7 @@ def submitted_pack() -> dict:
         summary="Its pack is rendered by a worker that is killed halfway.",
         first_day=today,
         last_day=today + datetime.timedelta(days=9),
-        programme=ProgrammeFactory(),
+        programme=enrolled(startup),
     )
     services.trial_approve(actor=provider.user, trial=trial)
     services.trial_start(actor=user, trial=trial)

@@ -96,7 +96,8 @@ def test_a_worker_killed_mid_render_leaves_no_partial_pack(
     redelivered_in = time.monotonic() - killed_at
     done = pack()
     assert done["state"] == "ready", f"{done}\n{worker_b.output()}"
-    assert done["attempts"] == 1, done
+    # Worker A's claim counted one attempt before it was killed; B's is the second.
+    assert done["attempts"] == 2, done
     # The half-written file of the killed worker is replaced, not left beside the real one.
     assert done["file"] == held["name"], (done, held)
     content = (media / done["file"]).read_bytes()

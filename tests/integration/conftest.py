@@ -7,7 +7,12 @@ from django.utils import timezone
 from PIL import Image
 
 from testbeds.models import Booking
-from tests.factories import MembershipFactory, OrganisationFactory, ProgrammeFactory, TestBedFactory
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    TestBedFactory,
+    enrolled,
+)
 from trials import services
 
 
@@ -26,7 +31,7 @@ def completed_pack_trial():
         summary="Rendered by a real worker.",
         first_day=today,
         last_day=today + datetime.timedelta(days=9),
-        programme=ProgrammeFactory(),
+        programme=enrolled(startup.organisation),
     )
     services.trial_approve(actor=provider.user, trial=trial)
     services.trial_start(actor=startup.user, trial=trial)

@@ -13,7 +13,13 @@ from icalendar import Calendar
 from pypdf import PdfReader
 
 from testbeds.models import TestBed
-from tests.factories import MembershipFactory, OrganisationFactory, ProgrammeFactory, TestBedFactory
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    ProgrammeFactory,
+    TestBedFactory,
+    enrolled,
+)
 from trials import services
 from trials.models import EvidenceFile, Trial
 from trials.tasks import render_pack
@@ -57,7 +63,7 @@ def hostile_trial(django_capture_on_commit_callbacks):
             summary=text,
             first_day=TODAY,
             last_day=d(5),
-            programme=programme,
+            programme=enrolled(startup.organisation, programme),
         )
         services.trial_approve(actor=provider.user, trial=trial, note=text)
     services.trial_start(actor=startup.user, trial=trial)
@@ -191,10 +197,10 @@ def startup_client(client, startup):
         ("title", "Air\x00quality", "Null characters are not allowed."),
         ("summary", "x\x00", "Null characters are not allowed."),
         ("title", "x" * 5000, "at most 200 characters"),
-        ("first_day", "2027-02-30", "Enter a valid date."),
-        ("first_day", "not-a-date", "Enter a valid date."),
-        ("last_day", "0000-00-00", "Enter a valid date."),
-        ("first_day", "9999999-01-01", "Enter a valid date."),
+        ("first_day", "2027-02-30", "First day must be a real date"),
+        ("first_day", "not-a-date", "First day must be a real date"),
+        ("last_day", "0000-00-00", "Last day must be a real date"),
+        ("first_day", "9999999-01-01", "First day must be a real date"),
     ],
 )
 def test_bad_request_form_input_gets_a_message_and_stores_nothing(
@@ -266,7 +272,8 @@ def test_malformed_json_answers_400(startup_client, raw):
 )
 def test_hostile_catalogue_queries_never_fail(client, query):
     TestBedFactory()
-    assert client.get(reverse("testbeds:catalogue"), query).status_code == 200
+    # Bad filters are a 400 with the error on the field (issue 21, item 6), never a 500.
+    assert client.get(reverse("testbeds:catalogue"), query).status_code in (200, 400)
     assert client.get("/api/v1/testbeds/", query).status_code in (200, 400, 404)
     assert TestBed.objects.count() == 1
 

@@ -30,6 +30,7 @@ from tests.factories import (
     ProgrammeFactory,
     TestBedFactory,
     UserFactory,
+    enrolled,
 )
 from trials import services
 from trials.tasks import render_pack
@@ -95,11 +96,17 @@ def world(django_capture_on_commit_callbacks):
         actor=p.user, testbed=testbed, text="Insured?", kind="yes-no", required=False
     )
 
-    def trial(title: str, first: int, last: int):
+    enrolled(a.organisation, programme)
+
+    # A start-up has one live trial per test bed and day (issue 21, item 2): the second
+    # trial running now is on a second test bed of the same body.
+    second_bed = TestBedFactory(organisation=p.organisation, slug="bed-p2", capacity=3)
+
+    def trial(title: str, first: int, last: int, on=None):
         return services.trial_request(
             actor=a.user,
             organisation=a.organisation,
-            testbed=testbed,
+            testbed=on or testbed,
             title=title,
             summary="S",
             first_day=day(first),
@@ -117,7 +124,7 @@ def world(django_capture_on_commit_callbacks):
         evidence = services.evidence_file_add(
             actor=a.user, trial=active, upload=SimpleUploadedFile("p.jpg", jpeg()), caption="Site"
         )
-        submitted = trial("Submitted", 0, 4)
+        submitted = trial("Submitted", 0, 4, on=second_bed)
         services.trial_approve(actor=p.user, trial=submitted)
         services.trial_start(actor=a.user, trial=submitted)
         services.trial_update_plan(actor=a.user, trial=submitted, objectives="O")

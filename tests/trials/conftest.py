@@ -3,7 +3,13 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from tests.factories import MembershipFactory, OrganisationFactory, ProgrammeFactory, TestBedFactory
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    ProgrammeFactory,
+    TestBedFactory,
+    enrolled,
+)
 from trials import services
 
 TODAY = timezone.localdate()
@@ -27,6 +33,7 @@ def officer(programme):
 def active_trial(startup, provider, programme):
     """An approved trial that started today, in the programme."""
     testbed = TestBedFactory(organisation=provider.organisation, capacity=2)
+    enrolled(startup.organisation, programme)
     trial = services.trial_request(
         actor=startup.user,
         organisation=startup.organisation,

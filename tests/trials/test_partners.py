@@ -18,7 +18,13 @@ from PIL import Image
 
 from accounts.models import Organisation, WebhookDelivery, WebhookEndpoint
 from core.exceptions import Conflict
-from tests.factories import MembershipFactory, OrganisationFactory, TestBedFactory, UserFactory
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    TestBedFactory,
+    UserFactory,
+    enrolled,
+)
 from trials import selectors, services
 from trials.models import LogEntry, TrialPartner
 
@@ -343,6 +349,7 @@ def test_programme_counts_collaborations_and_local_ones(
     from programmes import portfolio
 
     testbed = TestBedFactory(organisation=provider.organisation, capacity=3, region="wales")
+    enrolled(startup.organisation, programme)
     startup.organisation.region = "north-east"
     startup.organisation.save()
     trials = [

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.dates import ApiDateField
+
 from ..models import ChangeRequest
 
 
@@ -39,6 +41,6 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
 
 
 class ChangeRequestCreateSerializer(serializers.Serializer):
-    first_day = serializers.DateField(help_text=_("The new first day (unchanged to extend)."))
-    last_day = serializers.DateField(help_text=_("The new last day."))
+    first_day = ApiDateField(help_text=_("The new first day (unchanged to extend)."))
+    last_day = ApiDateField(help_text=_("The new last day."))
     reason = serializers.CharField(max_length=2000)

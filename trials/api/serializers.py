@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import ErrorSerializer  # noqa: F401 — the one error format, for the views
+from core.dates import ApiDateField
 
 from ..models import (
     OUTCOME_FIELDS,
@@ -91,8 +92,8 @@ class TrialRequestSerializer(serializers.Serializer):
     )
     title = serializers.CharField(max_length=200)
     summary = serializers.CharField(max_length=3000)
-    first_day = serializers.DateField()
-    last_day = serializers.DateField(help_text=_("Inclusive."))
+    first_day = ApiDateField()
+    last_day = ApiDateField(help_text=_("Inclusive."))
     programme = serializers.IntegerField(required=False, allow_null=True)
     answers = serializers.DictField(
         child=serializers.CharField(allow_blank=True, max_length=5000),
@@ -361,7 +362,7 @@ class MeasurementCreateSerializer(StrictSerializer):
     """A value of the KPI on a day (not in the future)."""
 
     value = _number()
-    date = serializers.DateField()
+    date = ApiDateField()
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
@@ -387,7 +388,7 @@ class LogEntryCreateSerializer(StrictSerializer):
     """A log entry: progress from the start-up, or an observation from the provider."""
 
     text = serializers.CharField(max_length=10000, allow_blank=True)
-    date = serializers.DateField(required=False, help_text=_("Defaults to today."))
+    date = ApiDateField(required=False, help_text=_("Defaults to today."))
 
 
 class EvidenceFileSerializer(serializers.ModelSerializer):

@@ -25,6 +25,7 @@ from rest_framework.response import Response
 
 from accounts.models import Organisation, Programme
 from accounts.permissions import organisations_of
+from accounts.services import programme_not_allowed_message
 from core.downloads import private_file_response
 from core.exceptions import Conflict
 from testbeds.selectors import testbed_for_booking
@@ -244,8 +245,8 @@ class TrialViewSet(
         if not pk:
             return None
         programme = Programme.objects.filter(pk=pk).first()
-        if programme is None:
-            raise serializers.ValidationError({"programme": [_("No programme has this id.")]})
+        if programme is None:  # the same answer as a programme not open to the start-up
+            raise serializers.ValidationError({"programme": [programme_not_allowed_message()]})
         return programme
 
     def _run(self, request: Request, step: Callable, body_class=None, *, name: str) -> Response:

@@ -46,8 +46,10 @@ from .evidence import (
     RENDER_PACK,
     evidence_file_add,
     evidence_file_remove,
+    pack_claim,
     pack_retry,
     pack_review,
+    resume_evidence_packs,
     trial_submit,
 )
 from .lifecycle import (
@@ -140,7 +142,9 @@ __all__ = [
     "log_entry_add",
     "measurement_add",
     "measurement_remove",
+    "pack_claim",
     "pack_retry",
+    "resume_evidence_packs",
     "pack_review",
     "require_provider_of",
     "require_reviewer",

@@ -21,6 +21,7 @@ from accounts.events import record_event
 from accounts.models import User
 from accounts.notifications import members_of, notify
 from accounts.webhooks import emit_for_trial
+from core.dates import check_in_range
 from core.exceptions import Conflict
 from testbeds import booking as capacity
 
@@ -97,6 +98,7 @@ def change_request_create(
     reason: str,
 ) -> ChangeRequest:
     """The start-up asks for new dates. Checked against the rules now, and again on approval."""
+    check_in_range(first_day=first_day, last_day=last_day)  # before any date arithmetic
     reason = (reason or "").strip()
     start, end = first_day, last_day + ONE_DAY
     with transaction.atomic():

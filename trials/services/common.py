@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Organisation, Programme, User
 from accounts.notifications import members_of, notify
 from accounts.permissions import is_member, require_member
+from accounts.services import check_programme_for_trial
 from accounts.webhooks import emit_for_trial
 from core.bilingual import lazy_text
 from core.exceptions import Conflict, InvalidTransition
@@ -181,12 +182,17 @@ def clean_answers(testbed: TestBed, answers: dict[str, Any]) -> list[dict]:
     return cleaned
 
 
-def _requester_checks(actor: User, organisation: Organisation, programme: Programme | None) -> None:
+def _requester_checks(
+    actor: User,
+    organisation: Organisation,
+    programme: Programme | None,
+    first_day: datetime.date | None = None,
+) -> None:
     require_member(actor, organisation)
     if not organisation.is_start_up:
         raise PermissionDenied(_("Only start-ups can request trials."))
-    if programme is not None and not programme.team.is_programme_team:
-        raise ValidationError({"programme": _("Choose a programme.")})
+    if programme is not None:
+        check_programme_for_trial(organisation, programme, first_day or timezone.localdate())
 
 
 # Notifications ---------------------------------------------------------------

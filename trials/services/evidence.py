@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+import os
+import socket
 from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -322,22 +326,84 @@ def pack_review(*, actor: User, pack, decision: str, comments: str = ""):
     return review
 
 
+# Rendering as a claimed work item -----------------------------------------------------
+
+# A render interrupted this many times (its process killed each time) is marked failed.
+MAX_RENDER_ATTEMPTS = 3
+
+
+def _claim_timeout() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.EVIDENCE_PACK_CLAIM_SECONDS)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+
+
+def pack_claim(pack_id: int, worker: str | None = None) -> EvidencePack | None:
+    """Claim a pack that is being prepared, to render it now: stamp the claim and count the
+    attempt, in one UPDATE. None when it is no longer being prepared (ready, failed, gone)."""
+    claimed = EvidencePack.objects.filter(pk=pack_id, state=EvidencePack.State.PREPARING).update(
+        claimed_at=timezone.now(),
+        claimed_by=worker or worker_name(),
+        attempts=F("attempts") + 1,
+    )
+    if not claimed:
+        return None
+    return EvidencePack.objects.get(pk=pack_id)
+
+
+def stale_packs(now: datetime.datetime | None = None):
+    """Packs being prepared whose render was claimed too long ago (its process died), or
+    never started although queued long ago (its task lost with the process that had it)."""
+    cutoff = (now or timezone.now()) - _claim_timeout()
+    return EvidencePack.objects.filter(state=EvidencePack.State.PREPARING).filter(
+        Q(claimed_at__lt=cutoff) | Q(claimed_at__isnull=True, created_at__lt=cutoff)
+    )
+
+
+def resume_evidence_packs(now: datetime.datetime | None = None) -> dict[str, int]:
+    """The periodic job: render again every pack whose claim is stale; a pack interrupted
+    MAX_RENDER_ATTEMPTS times is marked failed (``retry`` starts it afresh)."""
+    resumed = failed = 0
+    for pack in stale_packs(now).order_by("created_at", "pk"):
+        if pack.attempts >= MAX_RENDER_ATTEMPTS:
+            EvidencePack.objects.filter(pk=pack.pk, state=EvidencePack.State.PREPARING).update(
+                state=EvidencePack.State.FAILED,
+                error=_("Rendering was interrupted %(n)s times.") % {"n": pack.attempts},
+                claimed_at=None,
+                claimed_by="",
+            )
+            failed += 1
+            continue
+        # Stamp the claim now, so the next run does not queue it again before it starts.
+        EvidencePack.objects.filter(pk=pack.pk).update(claimed_at=timezone.now())
+        enqueue_named(RENDER_PACK, pack.pk)
+        resumed += 1
+    return {"resumed": resumed, "failed": failed}
+
+
 @transaction.atomic
 def pack_retry(*, actor: User, pack):
-    """Try rendering a failed pack again."""
+    """Render a pack again: one that failed, or one whose render was interrupted (a claim
+    gone stale because the process rendering it died)."""
 
     pack = EvidencePack.objects.select_for_update().select_related("trial").get(pk=pack.pk)
     trial = pack.trial
     if not (is_member(actor, trial.organisation) or is_member(actor, trial.testbed.organisation)):
         require_reviewer(actor, trial)
-    if pack.state != EvidencePack.State.FAILED:
+    interrupted = pack.render_stalled
+    if pack.state != EvidencePack.State.FAILED and not interrupted:
         raise Conflict(
-            _("Only a pack that failed to render can be tried again."), code="not_failed"
+            _("Only a pack that failed to render, or whose rendering stopped, can be tried again."),
+            code="not_failed",
         )
     pack.state = EvidencePack.State.PREPARING
     pack.attempts = 0
     pack.error = ""
-    pack.save(update_fields=["state", "attempts", "error"])
+    pack.claimed_at = None
+    pack.claimed_by = ""
+    pack.save(update_fields=["state", "attempts", "error", "claimed_at", "claimed_by"])
     record_event(
         actor=actor,
         action="pack.retried",

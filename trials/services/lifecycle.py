@@ -19,6 +19,7 @@ from accounts.events import record_event
 from accounts.models import Organisation, Programme, User
 from accounts.permissions import is_member
 from accounts.webhooks import emit_for_trial
+from core.dates import check_in_range
 from core.exceptions import Conflict, InvalidTransition
 from core.text import single_line
 from testbeds import booking as capacity
@@ -68,7 +69,8 @@ def trial_request(
     KPIs (``name``, ``baseline``, ``target``, ``direction``, ``unit``, ``method``,
     ``data_source``), so the provider decides on the whole proposal.
     """
-    _requester_checks(actor, organisation, programme)
+    check_in_range(first_day=first_day, last_day=last_day)  # before any date arithmetic
+    _requester_checks(actor, organisation, programme, first_day)
     title, summary = single_line(title, "title"), summary.strip()
     if not title:
         raise ValidationError({"title": _("Give the trial a title.")})

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.events import record_event
 from accounts.models import Programme, User
 from accounts.permissions import is_member
+from accounts.services import check_programme_for_trial, programme_not_allowed_message
 from core.exceptions import Conflict
 from core.text import single_line
 
@@ -56,16 +57,18 @@ def _clean_approvals(value: dict) -> dict:
 
 def _check_programme_change(trial: Trial, programme: Programme | None) -> None:
     """The programme decides who reviews the evidence and which officers see the trial:
-    it must be a programme team's, and it is fixed once evidence has been submitted."""
-    if programme is not None and (
-        not isinstance(programme, Programme) or not programme.team.is_programme_team
-    ):
-        raise ValidationError({"programme": _("Choose a programme.")})
+    it must be one the start-up is enrolled in (accounts.ProgrammeEnrolment) and running on
+    the trial's first day, and it is fixed once evidence has been submitted."""
+    if programme is not None and not isinstance(programme, Programme):
+        raise ValidationError({"programme": programme_not_allowed_message()})
     new_id = programme.pk if programme is not None else None
     if new_id != trial.programme_id and trial.packs.exists():
         raise ValidationError(
             {"programme": _("The programme cannot change once evidence has been submitted.")}
         )
+    if new_id is not None and new_id != trial.programme_id:
+        # Only a programme the start-up takes part in, running on the trial's first day.
+        check_programme_for_trial(trial.organisation, programme, trial.booking.start)
 
 
 def _apply_fields(trial: Trial, fields: dict[str, Any], allowed: set[str]) -> list[str]:

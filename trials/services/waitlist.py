@@ -15,6 +15,7 @@ from accounts.models import Organisation, User
 from accounts.notifications import members_of, notify
 from accounts.permissions import require_member
 from core.bilingual import lazy_text
+from core.dates import check_in_range
 from core.exceptions import Conflict
 from core.text import single_line
 from testbeds import booking as capacity
@@ -45,6 +46,7 @@ def waitlist_join(
     answers: dict[str, Any] | None = None,
 ) -> WaitlistEntry:
     """Wait for full days: told in turn when they free up."""
+    check_in_range(first_day=first_day, last_day=last_day)  # before any date arithmetic
     _requester_checks(actor, organisation, None)
     title = single_line(title, "title")
     start, end = first_day, last_day + ONE_DAY
