@@ -411,9 +411,14 @@ def _check_language(language: str) -> None:
         raise ValidationError({"working_language": _("Choose English or Welsh.")})
 
 
-def programme_enrol(*, actor: User, programme: Programme, organisation: Organisation):
-    """Enrol a start-up in a programme (its team or staff): its trials may then join it."""
-    if not actor.is_staff:
+def programme_enrol(
+    *, actor: User | None, programme: Programme, organisation: Organisation
+) -> ProgrammeEnrolment:
+    """Enrol a start-up in a programme (its team or staff): its trials may then join it.
+
+    ``actor=None``: the service itself, on a decision already checked — an award of the
+    programme's challenge is the programme's acceptance of the start-up."""
+    if actor is not None and not actor.is_staff:
         require_member(actor, programme.team)
     if not organisation.is_start_up:
         raise ValidationError({"organisation": _("Only start-ups take part in programmes.")})

@@ -14,6 +14,7 @@ from accounts.events import record_event
 from accounts.models import Membership, User
 from accounts.notifications import members_of, notify
 from accounts.permissions import is_member, require_member
+from accounts.services import programme_enrol
 from accounts.webhooks import emit
 from core.exceptions import Conflict, InvalidTransition
 from core.forms_util import error_message
@@ -80,6 +81,10 @@ def _request_trial(
 ) -> Trial:
     plan = {key: value for key, value in application.plan.items() if value not in ("", None)}
     summary = application.summary or application.title
+    programme = application.challenge.programme
+    if programme is not None:
+        # The award (decided by the programme's team) enrols the start-up in the programme.
+        programme_enrol(actor=None, programme=programme, organisation=application.organisation)
     return trial_services.trial_request(
         actor=actor,
         organisation=application.organisation,
@@ -92,7 +97,7 @@ def _request_trial(
         kpis=[dict(kpi) for kpi in application.kpis],
         answers=answers or {},
         # A programme's challenge: the award is the programme's acceptance of the start-up.
-        programme=application.challenge.programme,
+        programme=programme,
     )
 
 
