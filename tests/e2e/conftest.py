@@ -70,6 +70,18 @@ class LiveServer:
     url: str
     mail_dir: Path
     log: Path
+    env: dict | None = None
+
+    def manage(self, *command: str) -> None:
+        """Run a management command against the server's database (what an operator does)."""
+        subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
 
     def mail_to(self, address: str) -> list:
         """Every e-mail sent to an address so far, oldest first."""
@@ -175,7 +187,7 @@ def e2e_server(tmp_path_factory) -> Iterator[LiveServer]:
             if server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"The live server did not start:\n{log.read_text()}")
             time.sleep(0.1)
-        yield LiveServer(url=url, mail_dir=tmp / "mail", log=log)
+        yield LiveServer(url=url, mail_dir=tmp / "mail", log=log, env=env)
     finally:
         server.terminate()
         try:

@@ -136,6 +136,12 @@ def set_up_start_up(j: Journey, *, organisation: str) -> None:
     j.expect_success(f"{organisation} has been set up.")
 
 
+def enrol_in_programme(server, organisation: str) -> None:
+    """The programme team enrols the new start-up in the demo programme (an operator's
+    command: a trial may only join a programme its start-up takes part in)."""
+    server.manage("enrol_in_programme", PROGRAMME, organisation)
+
+
 def find_test_bed(j: Journey, name: str, *, first_day, last_day, min_days: int) -> None:
     """Search the catalogue by region and free dates, and open the test bed."""
     page = j.page

@@ -13,6 +13,7 @@ from .browser import days, today
 from .steps import (
     TestBedSpec,
     approve,
+    enrol_in_programme,
     find_test_bed,
     jpeg,
     list_test_bed,
@@ -41,6 +42,7 @@ def test_journeys_2_and_4_without_javascript(open_journey, e2e_server, tmp_path)
     startup = open_journey("no-js-2-and-4-start-up", javascript=False)
     sign_up(startup, e2e_server, email="lamps@wavelight.example", name="Dafydd Morgan")
     set_up_start_up(startup, organisation="Wavelight Ltd")
+    enrol_in_programme(e2e_server, "Wavelight Ltd")
     find_test_bed(startup, TESTBED.name, first_day=today(), last_day=days(20), min_days=10)
     trial = request_trial(startup, title=TRIAL, first_day=today(), last_day=days(9))
 
