@@ -386,7 +386,7 @@ class MeasurementCorrectionForm(MeasurementForm):
 
 
 class LogEntryCorrectionForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+    date = DateField(label=_("Date"))
     text = forms.CharField(
         label=_("Entry"), max_length=10000, widget=forms.Textarea(attrs={"rows": 6})
     )

@@ -22,7 +22,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0010_programme_enrolment"),
-        ("trials", "0003_evidencefile_organisation_alter_logentry_kind_and_more"),
+        ("trials", "0004_corrections"),
     ]
 
     operations = [migrations.RunPython(backfill, migrations.RunPython.noop)]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('trials', '0004_backfill_programme_enrolments'),
+        ('trials', '0005_backfill_programme_enrolments'),
     ]
 
     operations = [
