@@ -82,7 +82,7 @@ def due_work():
             title=f"Starts {first_day}",
             summary="S",
             first_day=first_day,
-            last_day=first_day + datetime.timedelta(days=5),
+            last_day=first_day + datetime.timedelta(days=2),  # no shared day: one live trial a day
         )
         services.trial_approve(actor=provider.user, trial=trial)
         trials.append(trial)

@@ -249,8 +249,9 @@ def test_inbox_and_api_list_query_counts_are_constant(client, active_trial, part
         client.get("/trials/messages/")
     with CaptureQueriesContext(connection) as api_few:
         client.get(api)
-    testbed = TestBedFactory(organisation=active_trial.testbed.organisation, capacity=5)
     for n in range(4):  # more threads, more messages and attachments
+        # One live trial per start-up, test bed and day (issue 21, item 2): a bed each.
+        testbed = TestBedFactory(organisation=active_trial.testbed.organisation, capacity=5)
         other = services.trial_request(
             actor=startup.user,
             organisation=startup.organisation,

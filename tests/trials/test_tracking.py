@@ -334,15 +334,15 @@ def test_trial_page_and_list_queries_do_not_grow(client, active_trial, startup, 
     small = _page_queries(client, startup.user, active_trial.get_absolute_url())
     small_list = _page_queries(client, startup.user, reverse("trials:list"))
     grow(10)
-    for _ in range(10):
+    for index in range(10):  # one live trial per start-up, test bed and day: later days each
         services.trial_request(
             actor=startup.user,
             organisation=startup.organisation,
             testbed=active_trial.testbed,
             title="More",
             summary="x",
-            first_day=d(2),
-            last_day=d(4),
+            first_day=d(30 + 4 * index),
+            last_day=d(32 + 4 * index),
         )
     assert _page_queries(client, startup.user, active_trial.get_absolute_url()) == small
     assert _page_queries(client, startup.user, reverse("trials:list")) == small_list

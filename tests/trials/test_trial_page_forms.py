@@ -48,14 +48,21 @@ def test_an_invalid_measurement_is_shown_again_with_its_errors(client, active_tr
     prefix = f"kpi{kpi.pk}"
     response = client.post(
         reverse("trials:measurement_add", args=[active_trial.pk, kpi.pk]),
-        {f"{prefix}-value": "lots", f"{prefix}-date": "yesterday", f"{prefix}-note": "Week one"},
+        {
+            f"{prefix}-value": "lots",
+            f"{prefix}-date_day": "31",
+            f"{prefix}-date_month": "2",
+            f"{prefix}-date_year": "2026",
+            f"{prefix}-note": "Week one",
+        },
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert summary_links(html) == [f"id_{prefix}-value", f"id_{prefix}-date"]
+    assert summary_links(html) == [f"id_{prefix}-value", f"id_{prefix}-date_day"]
     assert_field_error(html, f"id_{prefix}-value")
-    assert_field_error(html, f"id_{prefix}-date")
-    assert 'value="lots"' in html and 'value="yesterday"' in html and 'value="Week one"' in html
+    # A GOV.UK date input: its fieldset names the error, its boxes keep what was typed.
+    assert f'aria-describedby="id_{prefix}-date-error"' in html
+    assert 'value="lots"' in html and 'value="31"' in html and 'value="Week one"' in html
     assert "<title>Error:" in html
     assert '<details class="govuk-details" open>' in html
     assert not kpi.measurements.exists()
@@ -122,20 +129,21 @@ def test_an_invalid_log_entry_is_shown_again_with_its_errors(client, active_tria
     client.force_login(startup.user)
     response = client.post(
         reverse("trials:log_add", args=[active_trial.pk]),
-        {"date": "yesterday", "text": "Sensors fitted on Elm Street."},
+        {"date_day": "31", "date_month": "2", "date_year": "2026", "text": "Sensors fitted."},
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert summary_links(html) == ["id_date"]
-    assert_field_error(html, "id_date")
-    assert "Sensors fitted on Elm Street." in html and 'value="yesterday"' in html
+    # A GOV.UK date input: the summary links to its first box; the fieldset names the error.
+    assert summary_links(html) == ["id_date_day"]
+    assert 'id="id_date-error"' in html and 'aria-describedby="id_date-error"' in html
+    assert "Sensors fitted." in html and 'value="31"' in html
     assert not LogEntry.objects.filter(trial=active_trial).exists()
 
     response = client.post(
         reverse("trials:log_add", args=[active_trial.pk]), {"date": "", "text": ""}
     )
     assert response.status_code == 400
-    assert summary_links(response.content.decode()) == ["id_date", "id_text"]
+    assert summary_links(response.content.decode()) == ["id_date_day", "id_text"]
 
 
 def test_an_invalid_file_is_shown_again_with_its_errors(client, active_trial, startup):
