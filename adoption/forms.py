@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Region
-from core.forms import DateInput
+from core.dates import DateField
 from testbeds.models import SectorCode, TechnologyCode
 
 from .models import AdoptionStatus, KpiHeld, NotAdoptedReason, NoticeSource, Route, ValueBand
@@ -67,7 +67,7 @@ class DecisionForm(forms.Form):
     value_band = forms.ChoiceField(
         label=_("Or a value band"), choices=BLANK + list(ValueBand.choices), required=False
     )
-    start_date = forms.DateField(label=_("Start date"), required=False, widget=DateInput)
+    start_date = DateField(label=_("Start date"), required=False)
     sites = forms.CharField(label=_("Sites"), required=False, max_length=12)
     users = forms.CharField(label=_("Users"), required=False, max_length=12)
     population = forms.CharField(label=_("Population covered"), required=False, max_length=12)
@@ -169,10 +169,9 @@ class ReportForm(forms.Form):
             self.fields[f"contracts.{index}.value"] = forms.CharField(
                 label=_("Contract %(n)s: value (£)") % {"n": n}, required=False, max_length=20
             )
-            self.fields[f"contracts.{index}.date"] = forms.DateField(
+            self.fields[f"contracts.{index}.date"] = DateField(
                 label=_("Contract %(n)s: date awarded") % {"n": n},
                 required=False,
-                widget=DateInput,
             )
             self.fields[f"contracts.{index}.link"] = forms.CharField(
                 label=_("Contract %(n)s: notice link (optional)") % {"n": n},

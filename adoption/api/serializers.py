@@ -6,6 +6,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from accounts.models import Region
+from core.dates import ApiDateField
 
 from ..models import (
     MAX_POUNDS,
@@ -42,7 +43,7 @@ class DecisionFieldsSerializer(serializers.Serializer):
     value_band = serializers.ChoiceField(
         choices=ValueBand.choices, required=False, allow_blank=True
     )
-    start_date = serializers.DateField(required=False, allow_null=True)
+    start_date = ApiDateField(required=False, allow_null=True)
     sites = serializers.IntegerField(**COUNT, required=False, allow_null=True)
     users = serializers.IntegerField(**COUNT, required=False, allow_null=True)
     population = serializers.IntegerField(**COUNT, required=False, allow_null=True)
@@ -115,7 +116,7 @@ class InterestWriteSerializer(serializers.Serializer):
 class ContractSerializer(serializers.Serializer):
     buyer = serializers.CharField(max_length=200)
     value = serializers.DecimalField(**MONEY)
-    date = serializers.DateField()
+    date = ApiDateField()
     link = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 

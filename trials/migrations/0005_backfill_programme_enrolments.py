@@ -21,7 +21,7 @@ def backfill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0010_programme_enrolment"),
+        ("accounts", "0011_programme_enrolment"),
         ("trials", "0004_corrections"),
     ]
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0008_working_language'),
+        ('accounts', '0009_alter_webhookdelivery_event'),
     ]
 
     operations = [
