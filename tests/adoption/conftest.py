@@ -10,7 +10,13 @@ from django.utils import timezone
 
 from accounts.models import Membership
 from adoption.models import Adoption
-from tests.factories import MembershipFactory, OrganisationFactory, ProgrammeFactory, TestBedFactory
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    ProgrammeFactory,
+    TestBedFactory,
+    enrolled,
+)
 from trials import services as trial_services
 from trials.models import Trial, TrialEvent
 
@@ -42,7 +48,7 @@ def accepted_trial(
         summary="Fill-level sensors on bins.",
         first_day=TODAY,
         last_day=d(20),
-        programme=programme,
+        programme=enrolled(startup.organisation, programme) if programme else None,
     )
     trial_services.trial_approve(actor=provider.user, trial=trial)
     trial_services.trial_start(actor=startup.user, trial=trial)
