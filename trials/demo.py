@@ -39,6 +39,11 @@ def _request(
 ) -> Trial:
     start = _today() + datetime.timedelta(days=max(testbed.notice_days, 1) + 7)
     length = max(days, testbed.min_days)
+    # One live request per start-up, test bed and day: after the start-up's own, if any.
+    while existing := services.live_request_overlapping(
+        accounts.startup_org, testbed, start, start + datetime.timedelta(days=length)
+    ):
+        start = existing.booking.end
     return services.trial_request(
         actor=accounts.startup,
         organisation=accounts.startup_org,

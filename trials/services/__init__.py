@@ -53,6 +53,7 @@ from .evidence import (
     trial_submit,
 )
 from .lifecycle import (
+    live_request_overlapping,
     start_due_trials,
     trial_approve,
     trial_cancel,
@@ -139,6 +140,7 @@ __all__ = [
     "kpi_remove",
     "kpi_update",
     "lapse_waitlist_offers",
+    "live_request_overlapping",
     "log_entry_add",
     "measurement_add",
     "measurement_remove",
