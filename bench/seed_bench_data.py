@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from accounts.models import Membership, Organisation, User
-from programmes.management.commands.seed_bench import PREFIX, STARTUP_EMAIL
+from programmes.management.commands.seed_bench import PREFIX, PROVIDER_EMAIL, STARTUP_EMAIL
 from testbeds.models import Booking, TestBed
 from trials.models import Trial, TrialStatus
 
@@ -17,6 +17,10 @@ CONTENDERS = 50
 
 def bench_user() -> User:
     return User.objects.get(email=STARTUP_EMAIL)
+
+
+def bench_provider() -> User:
+    return User.objects.get(email=PROVIDER_EMAIL)
 
 
 def bench_testbed() -> TestBed:

@@ -64,9 +64,11 @@ class Server:
 
 
 @contextmanager
-def gunicorn(database_url: str, *, threads: int = 1) -> Iterator[Server]:
+def gunicorn(
+    database_url: str, *, threads: int = 1, extra_env: dict[str, str] | None = None
+) -> Iterator[Server]:
     """Serve the project until the block ends; the process is stopped by its own id."""
-    env = server_env(database_url)
+    env = {**server_env(database_url), **(extra_env or {})}
     collectstatic(env)
     port = free_port()
     command = [
@@ -107,6 +109,15 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> N
         except OSError:
             time.sleep(0.3)
     raise RuntimeError(f"gunicorn did not answer {url} within {timeout:.0f} s")
+
+
+def api_token(user) -> str:
+    """A fresh read-only API token for ``user`` (earlier bench tokens are deleted)."""
+    from accounts.models import ApiToken
+    from accounts.tokens import token_create
+
+    ApiToken.objects.filter(user=user, name="bench http").delete()
+    return token_create(actor=user, name="bench http")[1]
 
 
 def session_cookie(user) -> str:

@@ -14,6 +14,7 @@ import functools
 import hashlib
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.db import transaction
@@ -22,6 +23,12 @@ from django.utils.translation import get_language
 
 VERSION_KEY = "anonymous-pages:version"
 PAGE_SECONDS = 60
+
+
+def page_seconds() -> int:
+    """How long anonymous pages are kept: ``ANONYMOUS_PAGE_SECONDS`` (0 turns caching off,
+    which the HTTP bench does to measure the pages' own cost)."""
+    return getattr(settings, "ANONYMOUS_PAGE_SECONDS", PAGE_SECONDS)
 
 
 def page_version() -> int:
@@ -64,6 +71,8 @@ def is_anonymous_read(request: HttpRequest) -> bool:
 
 def cached_page(key: str) -> HttpResponse | None:
     """The page kept under ``key``, marked ``X-Cache: hit``; None if there is none."""
+    if page_seconds() <= 0:
+        return None
     try:
         cached = cache.get(key)
     except Exception:  # noqa: BLE001 — a cache that is down must not take pages down
@@ -77,9 +86,12 @@ def cached_page(key: str) -> HttpResponse | None:
 
 
 def keep_page(key: str, content: bytes, content_type: str) -> None:
-    """Keep a 200 page for ``PAGE_SECONDS``; a cache that is down only costs time."""
+    """Keep a 200 page for ``page_seconds()``; a cache that is down only costs time."""
+    seconds = page_seconds()
+    if seconds <= 0:
+        return
     with contextlib.suppress(Exception):
-        cache.set(key, (200, content, content_type), PAGE_SECONDS)
+        cache.set(key, (200, content, content_type), seconds)
 
 
 def cache_anonymous_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

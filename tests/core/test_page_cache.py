@@ -94,3 +94,12 @@ def test_a_booking_shows_at_once_on_the_cached_test_bed_page(
     after = client.get(url, params)
     assert "X-Cache" not in after
     assert after.content != before.content
+
+
+def test_no_anonymous_caching_when_turned_off(client, settings):
+    """ANONYMOUS_PAGE_SECONDS=0 (the HTTP bench's uncached server) keeps nothing."""
+    settings.ANONYMOUS_PAGE_SECONDS = 0
+    TestBedFactory()
+    for path in (reverse("testbeds:catalogue"), "/api/v1/testbeds/"):
+        client.get(path)
+        assert "X-Cache" not in client.get(path)
