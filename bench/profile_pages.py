@@ -78,7 +78,7 @@ def profile(name: str, request: Callable[[], object], runs: int, top: int) -> No
     print("\n".join(line for line in out.getvalue().splitlines() if line.strip()[:1].isdigit()))
 
 
-def requests(client, cookie_client) -> dict[str, Callable[[], object]]:
+def requests(client, cookie_client, provider_client) -> dict[str, Callable[[], object]]:
     import seed_bench_data as data
     from django.utils import timezone
 
@@ -99,6 +99,13 @@ def requests(client, cookie_client) -> dict[str, Callable[[], object]]:
         "api list": lambda: client.get("/api/v1/testbeds/"),
         "test bed page": lambda: client.get(testbed_page),
         "trial page": lambda: cookie_client.get(trial_page),
+        "catalogue, signed in": lambda: cookie_client.get("/testbeds/"),
+        "catalogue search, signed in": lambda: cookie_client.get("/testbeds/?q=robotics"),
+        "test bed page, signed in": lambda: cookie_client.get(testbed_page),
+        "trials list, signed in": lambda: cookie_client.get("/trials/"),
+        "api list, session": lambda: cookie_client.get("/api/v1/testbeds/"),
+        "provider dashboard": lambda: provider_client.get("/dashboard/"),
+        "approval queue": lambda: provider_client.get("/trials/requests/"),
         "refused booking (409)": lambda: fillers[-1].post(
             "/api/v1/trials/", body, content_type="application/json"
         ),
@@ -125,6 +132,7 @@ def main() -> None:
     parser.add_argument("--size", choices=list(SIZES), default="large")
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--top", type=int, default=20)
+    parser.add_argument("--only", help="profile only the pages whose name contains this")
     args = parser.parse_args()
     os.environ["SECURE_SSL_REDIRECT"] = "0"
     setup_django(database_url(args.size))
@@ -133,15 +141,18 @@ def main() -> None:
     from django.test.utils import override_settings
 
     prepare_database(args.size)
-    client, cookie_client = Client(), Client()
+    client, cookie_client, provider_client = Client(), Client(), Client()
     cookie_client.force_login(data.bench_user())
+    provider_client.force_login(data.bench_provider())
     unlimited = dict.fromkeys(("anon", "user", "ip", "write"), "1000000/min")
     from django.conf import settings
 
     rest = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": unlimited}
     try:
         with override_settings(REST_FRAMEWORK=rest, ALLOWED_HOSTS=["testserver"]):
-            for name, request in requests(client, cookie_client).items():
+            for name, request in requests(client, cookie_client, provider_client).items():
+                if args.only and args.only not in name:
+                    continue
                 profile(name, request, args.runs, args.top)
     finally:
         data.remove_contention_testbed()
