@@ -3,10 +3,40 @@
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.functional import cached_property
+
+#: A capped count reads this many pages past the one asked for, and no more.
+PAGES_AHEAD = 4
 
 
-def paginate(request: HttpRequest, items: QuerySet, *, per_page: int = 20) -> Page:
-    paginator = Paginator(items, per_page)
+class CappedPaginator(Paginator):
+    """Counts at most ``cap`` + 1 items (``SELECT COUNT(*) FROM (… LIMIT cap + 1)``), so the
+    cost of a page does not grow with the number of matches. ``capped`` says the count
+    stopped there: the page says "more than ``cap``" and links to the pages it knows of."""
+
+    def __init__(self, object_list, per_page: int, *, cap: int) -> None:
+        super().__init__(object_list, per_page)
+        self.cap = cap
+        self.capped = False
+
+    @cached_property
+    def count(self) -> int:
+        counted = self.object_list[: self.cap + 1].count()
+        self.capped = counted > self.cap
+        return counted
+
+
+def paginate(
+    request: HttpRequest, items: QuerySet, *, per_page: int = 20, capped: bool = False
+) -> Page:
+    """One page of ``items``; ``capped`` counts only a few pages past the one asked for
+    (for searches whose matches grow with the data, such as free dates)."""
+    if capped:
+        asked = request.GET.get("page", "")
+        number = int(asked) if asked.isdigit() and len(asked) < 7 else 1
+        paginator = CappedPaginator(items, per_page, cap=(number + PAGES_AHEAD) * per_page)
+    else:
+        paginator = Paginator(items, per_page)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -24,12 +24,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Exists, F, IntegerField, OuterRef, QuerySet, Value
+from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
 from core.cache import bump_page_version
 
-from .models import Blackout, Booking, TestBed
+from .models import Blackout, Booking, FreeRun, TestBed
 
 EPOCH = datetime.date(1970, 1, 1)
 
@@ -212,6 +213,43 @@ def testbeds_available(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
+
+
+def available_filter(
+    testbeds: QuerySet[TestBed],
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    days: int,
+    today: datetime.date | None = None,
+) -> QuerySet[TestBed]:
+    """``testbeds`` narrowed to those ``testbeds_available`` would find, as an EXISTS on the
+    free runs inside the query itself: a page of 20 and a capped count read only as many
+    test beds as they need, instead of every match being worked out first."""
+    today = today or timezone.localdate()
+    ws, we, now = day_number(start), day_number(end), day_number(today)
+    days = max(days, 1)
+    number = IntegerField()
+    runs = (
+        FreeRun.objects.filter(testbed=OuterRef("pk"), end_day__gt=ws, first_day__lt=we)
+        .alias(
+            usable=Least(
+                F("end_day"),
+                Value(we, output_field=number),
+                Value(now + 1, output_field=number) + OuterRef("horizon_days"),
+                output_field=number,
+            )
+            - Greatest(
+                F("first_day"),
+                Value(ws, output_field=number),
+                Value(now, output_field=number) + OuterRef("notice_days"),
+                output_field=number,
+            ),
+            needed=Greatest(Value(days, output_field=number), OuterRef("min_days")),
+        )
+        .filter(usable__gte=F("needed"))
+    )
+    return testbeds.filter(Exists(runs), max_days__gte=days)
 
 
 @dataclass(frozen=True)

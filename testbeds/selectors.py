@@ -155,15 +155,14 @@ def catalogue_search(
     if query.free_only:
         testbeds = testbeds.filter(cost_model=TestBed.Cost.FREE)
     if query.wants_availability:
-        from .availability import testbeds_available
+        from .availability import available_filter
 
-        ids = testbeds_available(
+        testbeds = available_filter(
+            testbeds,
             start=query.available_from,
             end=query.available_to + datetime.timedelta(days=1),
             days=query.min_days or 1,
-            candidates=testbeds,
         )
-        testbeds = testbeds.filter(pk__in=ids)
     searching = bool(query.q.strip())
     if searching:
         testbeds = _text_search(testbeds, query.q.strip())

@@ -45,7 +45,9 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         results = selectors.published_testbeds().none()
     else:
         results = selectors.catalogue_search(query)
-    page = paginate(request, selectors.with_listing_data(results), per_page=20)
+    # A free-dates search can match thousands: count only a few pages ahead.
+    capped = query.wants_availability
+    page = paginate(request, selectors.with_listing_data(results), per_page=20, capped=capped)
     if query.wants_availability and not (form.is_bound and not form.is_valid()):
         # Each card says which of the searched days are free, and how many places.
         windows = free_windows(
@@ -61,6 +63,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "query": query,
         "page": page,
         "result_count": page.paginator.count,
+        "count_cap": page.paginator.cap if getattr(page.paginator, "capped", False) else None,
         "filtered": bool(request.GET.dict().keys() - {"page", "sort"}),
         "region_map": None
         if form.is_bound and not form.is_valid()

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from testbeds.availability import calendar_days, rebuild_free_runs
+from testbeds.availability import available_filter, calendar_days, rebuild_free_runs
 from testbeds.availability import testbeds_available as find_available
-from testbeds.models import Blackout, Booking
+from testbeds.models import Blackout, Booking, TestBed
 from tests.factories import OrganisationFactory, TestBedFactory
 
 pytestmark = pytest.mark.django_db
@@ -144,6 +144,9 @@ def test_search_agrees_with_a_day_by_day_count(seed):
         start, end = d(window_start), d(window_start + window_days)
         expected = {t.pk for t in testbeds if brute_force(t, start, end, days)}
         assert available(start=start, end=end, days=days) == expected, (window_start, days)
+        # The catalogue's EXISTS inside its own paged query finds exactly the same.
+        narrowed = available_filter(TestBed.objects.all(), start=start, end=end, days=days)
+        assert set(narrowed.values_list("pk", flat=True)) == expected, (window_start, days)
 
 
 def test_catalogue_filters_by_free_dates(client):
@@ -159,6 +162,22 @@ def test_catalogue_filters_by_free_dates(client):
         "/api/v1/testbeds/", {"available_from": d(15), "available_to": d(60), "min_days": 14}
     )
     assert [row["slug"] for row in api.json()["results"]] == [free.slug]
+
+
+def test_free_dates_count_stops_a_few_pages_ahead(client, monkeypatch, settings):
+    """A free-dates search counts at most (page + PAGES_AHEAD) pages of matches."""
+    settings.ANONYMOUS_PAGE_SECONDS = 0
+    monkeypatch.setattr("core.pagination.PAGES_AHEAD", 1)
+    for n in range(41):
+        TestBedFactory(name=f"Bed {n:02d}")
+    window = {"available_from": d(15), "available_to": d(60), "min_days": 14}
+    first = client.get(reverse("testbeds:catalogue"), window)
+    assert len(first.context["page"]) == 20
+    assert first.context["page"].paginator.capped
+    assert "More than 40 test beds found" in first.content.decode()
+    third = client.get(reverse("testbeds:catalogue"), {**window, "page": 3})
+    assert [t.name for t in third.context["page"]] == ["Bed 40"]
+    assert "41 test beds found" in third.content.decode()
 
 
 def test_detail_page_calendar(client):
