@@ -58,11 +58,11 @@ class Sector(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return str(self.get_code_display())
+        return self.name
 
     @property
     def name(self) -> str:
-        return str(self.get_code_display())
+        return str(SectorCode(self.code).label) if self.code in SectorCode.values else self.code
 
 
 class Technology(models.Model):
@@ -75,11 +75,13 @@ class Technology(models.Model):
         verbose_name_plural = "technologies"
 
     def __str__(self) -> str:
-        return str(self.get_code_display())
+        return self.name
 
     @property
     def name(self) -> str:
-        return str(self.get_code_display())
+        if self.code in TechnologyCode.values:
+            return str(TechnologyCode(self.code).label)
+        return self.code
 
 
 def new_calendar_token() -> str:

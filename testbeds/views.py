@@ -11,12 +11,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Organisation
 from accounts.permissions import organisations_of
-from core.cache import cache_anonymous_page
+from core.cache import cache_anonymous_page, page_seconds, page_version
 from core.exceptions import Conflict
 from core.forms_util import apply_validation_error, error_message, form_error_message
 from core.pagination import paginate
@@ -38,36 +39,52 @@ from .region_map import catalogue_map, location_map
 
 @cache_anonymous_page
 def catalogue(request: HttpRequest) -> HttpResponse:
-    """Published test beds: search, filters and sorting, all in the link."""
+    """Published test beds: search, filters and sorting, all in the link.
+
+    The results and filters are the same for everyone who reads them in one language, signed
+    in or not: the template keeps them as a fragment (``{% cache %}``) keyed by the page
+    version (bumped by every change to listings, photos, closures, bookings and provider
+    names), the language and the link. The queries run lazily, so a kept fragment costs none;
+    the header, with the person's name and organisations, is rendered for each request.
+    """
     form = CatalogueForm(request.GET or None)
     query = form.to_query() if form.is_bound else CatalogueForm().to_query()
-    if form.is_bound and not form.is_valid():
-        results = selectors.published_testbeds().none()
-    else:
-        results = selectors.catalogue_search(query)
-    # A free-dates search can match thousands: count only a few pages ahead.
-    capped = query.wants_availability
-    page = paginate(request, selectors.with_listing_data(results), per_page=20, capped=capped)
-    if query.wants_availability and not (form.is_bound and not form.is_valid()):
-        # Each card says which of the searched days are free, and how many places.
-        windows = free_windows(
-            page.object_list,
-            start=query.available_from,
-            end=query.available_to + datetime.timedelta(days=1),
-            days=query.min_days or 1,
+    invalid = form.is_bound and not form.is_valid()
+
+    def page():
+        results = (
+            selectors.published_testbeds().none() if invalid else selectors.catalogue_search(query)
         )
-        for testbed in page.object_list:
-            testbed.free_windows = windows.get(testbed.pk, [])
+        # A free-dates search can match thousands: count only a few pages ahead.
+        capped = query.wants_availability
+        page = paginate(request, selectors.with_listing_data(results), per_page=20, capped=capped)
+        if query.wants_availability and not invalid:
+            # Each card says which of the searched days are free, and how many places.
+            windows = free_windows(
+                page.object_list,
+                start=query.available_from,
+                end=query.available_to + datetime.timedelta(days=1),
+                days=query.min_days or 1,
+            )
+            for testbed in page.object_list:
+                testbed.free_windows = windows.get(testbed.pk, [])
+        return page
+
+    lazy_page = SimpleLazyObject(page)
     context = {
         "form": form if form.is_bound else CatalogueForm(),
         "query": query,
-        "page": page,
-        "result_count": page.paginator.count,
-        "count_cap": page.paginator.cap if getattr(page.paginator, "capped", False) else None,
+        "page": lazy_page,
+        "result_count": SimpleLazyObject(lambda: lazy_page.paginator.count),
+        "count_cap": SimpleLazyObject(
+            lambda: lazy_page.paginator.cap if getattr(lazy_page.paginator, "capped", False) else 0
+        ),
         "filtered": bool(request.GET.dict().keys() - {"page", "sort"}),
         "region_map": None
-        if form.is_bound and not form.is_valid()
-        else catalogue_map(query, request.GET),
+        if invalid
+        else SimpleLazyObject(lambda: catalogue_map(query, request.GET)),
+        "fragment_version": page_version(),
+        "fragment_seconds": page_seconds(),
     }
     # Bad filters (e.g. a date past 2100) are a 400 with the error on the field.
     status = 400 if form.is_bound and not form.is_valid() else 200

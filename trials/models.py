@@ -93,6 +93,17 @@ class Recommendation(models.TextChoices):
     SCALE = "scale", _("Scale up")
 
 
+STATUS_TAG_CLASSES = {
+    TrialStatus.ACCEPTED: "govuk-tag--green",
+    TrialStatus.ACTIVE: "govuk-tag--blue",
+    TrialStatus.APPROVED: "govuk-tag--blue",
+    TrialStatus.REQUESTED: "govuk-tag--yellow",
+    TrialStatus.SUBMITTED: "govuk-tag--yellow",
+    TrialStatus.CHANGES_REQUESTED: "govuk-tag--orange",
+    TrialStatus.COMPLETED: "govuk-tag--turquoise",
+}
+
+
 class Trial(models.Model):
     """A start-up's trial of a product on a test bed, from request to accepted evidence."""
 
@@ -179,6 +190,11 @@ class Trial(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("trials:detail", kwargs={"pk": self.pk})
+
+    @property
+    def status_tag_class(self) -> str:
+        """The GOV.UK tag colour of the status (trials/includes/status_tag.html)."""
+        return STATUS_TAG_CLASSES.get(self.status, "govuk-tag--grey")
 
     @property
     def first_day(self) -> datetime.date:

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from accounts.models import Organisation
 from accounts.permissions import organisations_of
-from core.cache import cached_page, is_anonymous_read, keep_page, page_key
+from core.cache import cached_page, keep_page, page_key
 
 from .. import selectors, services
 from ..availability import calendar_days
@@ -103,8 +103,10 @@ class TestBedViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def list(self, request: Request, *args, **kwargs) -> HttpResponse:
-        """The public catalogue. Anonymous answers are cached like the catalogue page."""
-        if not is_anonymous_read(request) or "HTTP_AUTHORIZATION" in request.META:
+        """The public catalogue, the same for everyone (nothing in it depends on who asks), so
+        it is kept like the catalogue page, and signed-in callers get the same kept body once
+        their token or session and rate limits have been checked (DRF does that first)."""
+        if request.method not in ("GET", "HEAD"):
             return super().list(request, *args, **kwargs)
         key = page_key("api-testbeds", request)
         cached = cached_page(key)

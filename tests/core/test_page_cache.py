@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from testbeds import services
-from tests.factories import MembershipFactory, TestBedFactory
+from tests.factories import MembershipFactory, OrganisationFactory, TestBedFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +103,40 @@ def test_no_anonymous_caching_when_turned_off(client, settings):
     for path in (reverse("testbeds:catalogue"), "/api/v1/testbeds/"):
         client.get(path)
         assert "X-Cache" not in client.get(path)
+
+
+def test_signed_in_catalogue_keeps_the_results_but_renders_each_persons_header(
+    client, startup, django_capture_on_commit_callbacks
+):
+    """The results fragment is the same for everyone; the header is the person's own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    testbed = TestBedFactory(name="Harbour")
+    owner = MembershipFactory(organisation=testbed.organisation)
+    other = MembershipFactory(organisation=OrganisationFactory(start_up=True))
+    client.force_login(startup.user)
+    first = client.get(reverse("testbeds:catalogue")).content.decode()
+    assert "Harbour" in first and startup.user.get_full_name() in first
+    client.force_login(other.user)
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(reverse("testbeds:catalogue")).content.decode()
+    assert "Harbour" in second
+    assert other.user.get_full_name() in second
+    assert startup.user.get_full_name() not in second
+    assert not [q for q in queries.captured_queries if "testbeds_testbed" in q["sql"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.testbed_update(actor=owner.user, testbed=testbed, name="Harbour Quay")
+    assert "Harbour Quay" in client.get(reverse("testbeds:catalogue")).content.decode()
+
+
+def test_api_list_is_the_same_public_body_for_everyone_after_their_credentials_are_checked(
+    client, startup
+):
+    TestBedFactory(name="Depot")
+    anonymous = client.get("/api/v1/testbeds/")
+    assert client.get("/api/v1/testbeds/", HTTP_AUTHORIZATION="Bearer tbx_nope").status_code == 401
+    client.force_login(startup.user)
+    signed_in = client.get("/api/v1/testbeds/")
+    assert signed_in["X-Cache"] == "hit"
+    assert signed_in.json() == anonymous.json()
