@@ -2,6 +2,7 @@
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo python3)
 VENV := .venv
 BIN := $(VENV)/bin
+PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help install install-dev run serve serve-prod test e2e lint format assets migrate seed clean backup restore
@@ -9,6 +10,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 help:
 	@echo "make run      set up (virtualenv, install, migrate, demo data) and serve http://127.0.0.1:8000"
 	@echo "make serve-prod  the Procfile (gunicorn, Celery worker, beat) on this machine with PostgreSQL and Redis"
+	@echo "              (make run PORT=8001 serves on another port)"
 	@echo "make test     run the whole test suite (DATABASE_URL picks the database; SQLite by default)"
 	@echo "make e2e      run only the browser journeys (Chromium at /usr/bin/chromium)"
 	@echo "make lint     ruff check and format check, and the import floors (lint-imports)"
@@ -38,8 +40,8 @@ seed: migrate
 	$(BIN)/python manage.py seed_demo
 
 run: seed
-	@echo "Serving on http://127.0.0.1:8000 (Ctrl+C to stop)"
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Production-like, on this machine: the Procfile's web (gunicorn), worker (Celery) and beat,
 # DEBUG off, with PostgreSQL and Redis on 127.0.0.1 (override any variable below). Plain HTTP

@@ -5,33 +5,88 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Organisation
 
+# Which navigation item a page belongs to, by its route: one item is lit at a time. A
+# provider listing or managing a test bed is in "Your test beds", not "Find test beds".
+PROVIDER_TESTBED_PAGES = {
+    "testbeds:mine",
+    "testbeds:create",
+    "testbeds:edit",
+    "testbeds:manage",
+    "testbeds:publish",
+    "testbeds:pause",
+    "testbeds:retire",
+    "testbeds:photo_add",
+    "testbeds:photo_edit",
+    "testbeds:photo_move",
+    "testbeds:photo_remove",
+    "testbeds:blackout_add",
+    "testbeds:blackout_remove",
+    "testbeds:calendar_reset",
+    "testbeds:question_add",
+    "testbeds:question_archive",
+}
+REVIEWS = "reviews"
+
+
+def _section(request: HttpRequest) -> str:
+    match = getattr(request, "resolver_match", None)
+    view = match.view_name if match else ""
+    if view in PROVIDER_TESTBED_PAGES:
+        return "testbeds:mine"
+    if view.startswith("testbeds:") or view == "trials:request":
+        return "testbeds:catalogue"
+    if view in ("dashboard", "provider_dashboard"):
+        return "dashboard"
+    if view in ("trials:approval_queue", "trials:change_approve", "trials:change_decline"):
+        return "trials:approval_queue"
+    if view == "trials:list" and request.GET.get("status") == "submitted":
+        return REVIEWS
+    if view.startswith("adoption:"):
+        return "adoption:register"
+    for prefix in ("trials:", "challenges:", "programmes:"):
+        if view.startswith(prefix):
+            return {"trials:": "trials:list", "challenges:": "challenges:list"}.get(
+                prefix, "programmes:list"
+            )
+    return view
+
 
 def navigation_for(request: HttpRequest) -> list[dict]:
-    """The service navigation, by the role of the current organisation."""
-    wanted = [
-        (_("Find test beds"), "testbeds:catalogue"),
-        (_("Challenges"), "challenges:list"),
-        (_("Outcomes"), "adoption:register"),
-        (_("Nations and regions"), "regions"),
+    """The service navigation, by the role of the current organisation; the section the
+    page belongs to is lit (and marked aria-current)."""
+    wanted = []
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    if signed_in:
+        wanted.append((_("Dashboard"), "dashboard", "dashboard"))
+    wanted += [
+        (_("Find test beds"), "testbeds:catalogue", "testbeds:catalogue"),
+        (_("Challenges"), "challenges:list", "challenges:list"),
+        (_("Outcomes"), "adoption:register", "adoption:register"),
+        (_("Nations and regions"), "regions", "regions"),
     ]
     organisation = getattr(request, "organisation", None)
     if organisation is not None:
         if organisation.kind == Organisation.Kind.PUBLIC_BODY:
-            wanted.append((_("Dashboard"), "provider_dashboard"))
-            wanted.append((_("Your test beds"), "testbeds:mine"))
-        wanted.append((_("Trials"), "trials:list"))
+            wanted.append((_("Your test beds"), "testbeds:mine", "testbeds:mine"))
+            wanted.append((_("Requests"), "trials:approval_queue", "trials:approval_queue"))
+        wanted.append((_("Trials"), "trials:list", "trials:list"))
         if organisation.kind == Organisation.Kind.PROGRAMME_TEAM:
-            wanted.append((_("Programmes"), "programmes:list"))
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and user.is_staff:
-        wanted.append((_("Admin"), "admin:index"))
+            wanted.append((_("Reviews"), "trials:list", REVIEWS))
+            wanted.append((_("Programmes"), "programmes:list", "programmes:list"))
+    if signed_in and user.is_staff:
+        wanted.append((_("Admin"), "admin:index", "admin:index"))
+    section = _section(request)
     items = []
-    for label, name in wanted:
+    for label, name, key in wanted:
         try:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        items.append({"label": label, "url": url, "active": request.path.startswith(url)})
+        if key == REVIEWS:
+            url += "?status=submitted"
+        active = key == section or (key == "admin:index" and request.path.startswith(url))
+        items.append({"label": label, "url": url, "active": active})
     return items
 
 

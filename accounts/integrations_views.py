@@ -15,12 +15,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from core.confirm import confirm_page, is_confirmed
 from core.dates import DateField
 from core.forms_util import apply_validation_error, error_message, form_status
 
@@ -159,9 +161,20 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    if not is_confirmed(request):
+        return confirm_page(
+            request,
+            title=_("Revoke the token “%(name)s”?") % {"name": token.name},
+            consequences=[
+                _("Programs using this token can no longer reach the API."),
+                _("A revoked token cannot be used again: create a new one if you need it."),
+            ],
+            button=_("Revoke token"),
+            back_url=reverse("integrations:api_tokens"),
+        )
     tokens.token_revoke(actor=request.user, token=token)
     message = _("The token “%(name)s” has been revoked: it no longer works.")
     messages.success(request, message % {"name": token.name})
@@ -259,9 +272,21 @@ def webhook_enable(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def webhook_delete(request: HttpRequest, pk: int) -> HttpResponse:
     endpoint = webhooks.endpoint_for_admin(request.user, pk)
+    if not is_confirmed(request):
+        return confirm_page(
+            request,
+            title=_("Delete this webhook?"),
+            caption=endpoint.url,
+            consequences=[
+                _("Events are no longer sent to this address."),
+                _("Its delivery history is deleted with it."),
+            ],
+            button=_("Delete this webhook"),
+            back_url=reverse("integrations:webhook", kwargs={"pk": endpoint.pk}),
+        )
     webhooks.webhook_remove(actor=request.user, endpoint=endpoint)
     messages.success(request, _("The webhook has been deleted."))
     return redirect("integrations:webhooks")

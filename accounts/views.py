@@ -8,8 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from core.confirm import confirm_page, is_confirmed
 from core.exceptions import Conflict
 from core.forms_util import apply_validation_error, error_message, form_status
 from core.pagination import paginate
@@ -154,10 +155,19 @@ def invitation_send(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = selectors.organisation_for_member(user=request.user, slug=slug)
     invitation = get_object_or_404(Invitation, pk=pk, organisation=organisation)
+    if not is_confirmed(request):
+        return confirm_page(
+            request,
+            title=_("Withdraw the invitation to %(email)s?") % {"email": invitation.email},
+            caption=organisation.name,
+            consequences=[_("The link in the invitation stops working.")],
+            button=_("Withdraw the invitation"),
+            back_url=organisation.get_absolute_url(),
+        )
     try:
         services.invitation_revoke(actor=request.user, invitation=invitation)
     except Conflict as error:
@@ -171,12 +181,29 @@ def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def membership_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = selectors.organisation_for_member(user=request.user, slug=slug)
     membership = get_object_or_404(
         Membership.objects.select_related("user"), pk=pk, organisation=organisation
     )
+    if not is_confirmed(request):
+        leaving = membership.user_id == request.user.pk
+        return confirm_page(
+            request,
+            title=_("Leave %(name)s?") % {"name": organisation.name}
+            if leaving
+            else _("Remove %(person)s from %(name)s?")
+            % {"person": membership.user, "name": organisation.name},
+            consequences=[
+                _("You no longer see or act for the organisation's test beds and trials.")
+                if leaving
+                else _("They no longer see or act for the organisation's test beds and trials."),
+                _("What was done on the organisation's behalf stays."),
+            ],
+            button=_("Leave") if leaving else _("Remove"),
+            back_url=organisation.get_absolute_url(),
+        )
     try:
         services.membership_remove(actor=request.user, membership=membership)
     except Conflict as error:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import views as account_views
 from core import views as core_views
+from programmes import dashboard as programme_dashboard
 from programmes import public_views as programme_public_views
 from programmes import views as programme_views
 from testbeds import media_views as testbed_media_views
@@ -33,7 +34,8 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("accounts.integrations_urls")),
     path("programmes/", include("programmes.urls")),
-    path("dashboard/", programme_views.provider_dashboard, name="provider_dashboard"),
+    path("dashboard/", programme_dashboard.dashboard, name="dashboard"),
+    path("dashboard/test-beds/", programme_views.provider_dashboard, name="provider_dashboard"),
     path("regions/", programme_public_views.regions_page, name="regions"),
     path("testbeds/", include("testbeds.urls")),
     path("trials/", include("trials.urls")),

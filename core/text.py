@@ -66,3 +66,20 @@ def plain_number(value: object) -> str:
         number = number.quantize(Decimal(1))
     text = format(number, "f")
     return "0" if text in ("-0", "0") else text
+
+
+def day_range(first, last) -> str:
+    """Two days as people write them: "4 to 24 December", "28 November to 3 December",
+    "30 December 2026 to 2 January 2027" (month names in the active language)."""
+    from django.utils.dateformat import format as date_format
+    from django.utils.translation import gettext
+
+    if first == last:
+        return date_format(first, "j F Y")
+    if (first.year, first.month) == (last.year, last.month):
+        start = date_format(first, "j")
+    elif first.year == last.year:
+        start = date_format(first, "j F")
+    else:
+        start = date_format(first, "j F Y")
+    return gettext("%(first)s to %(last)s") % {"first": start, "last": date_format(last, "j F Y")}

@@ -259,6 +259,10 @@ class Day:
     free: int  # places left (0 when closed)
     closed_reason: str  # blackout reason, "" when open
     bookable: bool  # within notice and horizon, open and with a free place
+    # Why a day with a free place still cannot be booked: "past", "notice" (inside the
+    # notice period), "horizon" (beyond how far ahead bookings go), or "" when it can.
+    not_bookable_because: str = ""
+    today: bool = False
 
 
 def confirmed_bookings(
@@ -324,13 +328,22 @@ def calendar_days(
     for offset, (load, reason) in enumerate(zip(loads, reasons, strict=True)):
         date = start + datetime.timedelta(days=offset)
         free = 0 if reason else max(testbed.capacity - load, 0)
+        because = ""
+        if date < today:
+            because = "past"
+        elif date < first:
+            because = "notice"
+        elif date >= last_end:
+            because = "horizon"
         days.append(
             Day(
                 date=date,
                 booked=load,
                 free=free,
                 closed_reason=reason,
-                bookable=free > 0 and first <= date < last_end,
+                bookable=free > 0 and not because,
+                not_bookable_because=because,
+                today=date == today,
             )
         )
     return days

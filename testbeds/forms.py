@@ -140,6 +140,7 @@ class TestBedForm(forms.Form):
 
     name = forms.CharField(
         label=_("Name"),
+        error_messages={"required": _("Enter a name for the test bed")},
         max_length=150,
         help_text=_("In English, or the name used in both languages."),
         widget=forms.TextInput(attrs={"lang": "en"}),

@@ -246,14 +246,6 @@ def pause(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
-def retire(request: HttpRequest, slug: str) -> HttpResponse:
-    return _status_action(
-        request, slug, services.testbed_retire, _("%(name)s is retired."), needs_reason=True
-    )
-
-
-@login_required
 def photo_add(request: HttpRequest, slug: str) -> HttpResponse:
     testbed = selectors.testbed_for_provider(slug=slug, user=request.user)
     form = PhotoForm(request.POST or None, request.FILES or None)
@@ -315,15 +307,6 @@ def photo_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def photo_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    photo = _photo(request, slug, pk)
-    services.photo_remove(actor=request.user, photo=photo)
-    messages.success(request, _("The photo has been removed."))
-    return redirect("testbeds:manage", slug=slug)
-
-
-@login_required
-@require_POST
 def blackout_add(request: HttpRequest, slug: str) -> HttpResponse:
     testbed = selectors.testbed_for_provider(slug=slug, user=request.user)
     form = BlackoutForm(request.POST)
@@ -336,16 +319,6 @@ def blackout_add(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _("The closure has been added."))
             return redirect("testbeds:manage", slug=slug)
     messages.error(request, form_error_message(form))
-    return redirect("testbeds:manage", slug=slug)
-
-
-@login_required
-@require_POST
-def blackout_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    testbed = selectors.testbed_for_provider(slug=slug, user=request.user)
-    blackout = get_object_or_404(testbed.blackouts, pk=pk)
-    services.blackout_remove(actor=request.user, blackout=blackout)
-    messages.success(request, _("The closure has been removed."))
     return redirect("testbeds:manage", slug=slug)
 
 
@@ -372,16 +345,6 @@ def question_add(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _("The question has been added."))
         return redirect("testbeds:manage", slug=slug)
     messages.error(request, form_error_message(form))
-    return redirect("testbeds:manage", slug=slug)
-
-
-@login_required
-@require_POST
-def question_archive(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    testbed = selectors.testbed_for_provider(slug=slug, user=request.user)
-    question = get_object_or_404(testbed.questions, pk=pk)
-    services.question_archive(actor=request.user, question=question)
-    messages.success(request, _("The question will no longer be asked."))
     return redirect("testbeds:manage", slug=slug)
 
 

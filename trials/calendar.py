@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from icalendar import Calendar, Event
@@ -99,3 +100,25 @@ def organisation_feed(request: HttpRequest, token: str) -> HttpResponse:
             )
         )
     return _response(calendar, f"{organisation.slug}-trials.ics")
+
+
+@login_required
+def trial_event(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Add to my calendar": one trial as a downloadable .ics, for anyone who may see it.
+
+    The same UID and SEQUENCE as the feeds, so importing it next to a subscribed feed does
+    not make a second event, and a later download carries changed dates."""
+    from . import selectors
+
+    trial, _roles = selectors.trial_for_viewer(user=request.user, pk=pk)
+    calendar = _calendar(trial.title)
+    calendar.add_component(
+        _event(
+            trial,
+            f"{trial.title} ({trial.testbed.name})",
+            f"{trial.get_status_display()}\n{trial.summary}",
+        )
+    )
+    response = _response(calendar, f"trial-{trial.pk}.ics")
+    response["Content-Disposition"] = f'attachment; filename="trial-{trial.pk}.ics"'
+    return response

@@ -9,10 +9,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from core.confirm import confirm_page, is_confirmed
 from core.exceptions import Conflict
 from core.forms_util import apply_validation_error, error_message, form_error_message
+from core.text import day_range
 
 from . import selectors, services
 from .forms import ChangeRequestForm, NoteForm, OptionalReasonForm, ReasonForm
@@ -109,6 +111,23 @@ def change_request_decline(request: HttpRequest, pk: int, change_pk: int) -> Htt
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def change_request_withdraw(request: HttpRequest, pk: int, change_pk: int) -> HttpResponse:
-    return _decide(request, pk, change_pk, "withdraw")
+    """Asks first: the provider stops seeing the change; the current dates stay."""
+    trial, _roles = selectors.trial_for_viewer(user=request.user, pk=pk)
+    change = selectors.change_request_of(trial, change_pk)
+    services.require_change_step(request.user, change, "withdraw")
+    if is_confirmed(request):
+        return _decide(request, pk, change_pk, "withdraw")
+    return confirm_page(
+        request,
+        title=_("Withdraw your change of dates?"),
+        caption=trial.title,
+        consequences=[
+            _("The provider no longer sees the change you asked for."),
+            _("The trial keeps its current dates, %(days)s.")
+            % {"days": day_range(trial.booking.start, trial.booking.last_day)},
+        ],
+        button=_("Withdraw the change"),
+        back_url=f"{trial.get_absolute_url()}#dates",
+    )

@@ -10,9 +10,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from accounts.services import user_has_verified_email
+from core.confirm import confirm_page, is_confirmed
 from core.exceptions import Conflict
 from core.forms_util import apply_validation_error, error_message
 
@@ -52,11 +53,33 @@ def partner_invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def partner_remove(request: HttpRequest, pk: int, partner_pk: int) -> HttpResponse:
+    """Remove a partner, or withdraw an invitation not yet taken up: asks first."""
     trial, roles = selectors.trial_for_viewer(user=request.user, pk=pk)
     services.require_step(request.user, trial, "partners")
     partner = selectors.partner_of(trial, partner_pk)
+    name = partner.organisation or partner.email
+    if not is_confirmed(request):
+        if partner.status == "active":
+            title = _("Remove %(name)s as a partner?")
+            lines = [
+                _("They no longer see the trial or add to it."),
+                _("What they added stays, marked as theirs."),
+            ]
+            button = _("Remove partner")
+        else:
+            title = _("Withdraw the invitation to %(name)s?")
+            lines = [_("The link in the invitation stops working.")]
+            button = _("Withdraw the invitation")
+        return confirm_page(
+            request,
+            title=title % {"name": name},
+            caption=trial.title,
+            consequences=lines,
+            button=button,
+            back_url=f"{trial.get_absolute_url()}#partners",
+        )
     try:
         services.partner_remove(actor=request.user, partner=partner)
     except Conflict as error:
@@ -65,7 +88,7 @@ def partner_remove(request: HttpRequest, pk: int, partner_pk: int) -> HttpRespon
         messages.success(
             request,
             _("%(name)s is no longer a partner. What they added stays, marked as theirs.")
-            % {"name": partner.organisation or partner.email},
+            % {"name": name},
         )
     return redirect(f"{trial.get_absolute_url()}#partners")
 

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import change_views, correction_views, message_views, pack_views, partner_views, views
+from . import (
+    calendar,
+    change_views,
+    correction_views,
+    message_views,
+    pack_views,
+    partner_views,
+    step_views,
+    views,
+)
 
 app_name = "trials"
 
@@ -17,12 +26,13 @@ urlpatterns = [
         name="message_attachment",
     ),
     path("<int:pk>/", views.trial_detail, name="detail"),
+    path("<int:pk>/calendar.ics", calendar.trial_event, name="calendar"),
     path("<int:pk>/approve/", views.approve, name="approve"),
     path("<int:pk>/decline/", views.decline, name="decline"),
-    path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
-    path("<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("<int:pk>/withdraw/", step_views.withdraw, name="withdraw"),
+    path("<int:pk>/cancel/", step_views.cancel, name="cancel"),
     path("<int:pk>/start/", views.start, name="start"),
-    path("<int:pk>/complete/", views.complete, name="complete"),
+    path("<int:pk>/complete/", step_views.complete, name="complete"),
     path("<int:pk>/plan/", views.plan_edit, name="plan"),
     path("<int:pk>/outcome/", views.outcome_edit, name="outcome"),
     path("<int:pk>/kpis/new/", views.kpi_add, name="kpi_add"),
@@ -30,7 +40,7 @@ urlpatterns = [
     path(
         "<int:pk>/kpis/<int:kpi_pk>/not-measured/", views.kpi_not_measured, name="kpi_not_measured"
     ),
-    path("<int:pk>/kpis/<int:kpi_pk>/remove/", views.kpi_remove, name="kpi_remove"),
+    path("<int:pk>/kpis/<int:kpi_pk>/remove/", step_views.kpi_remove, name="kpi_remove"),
     path("<int:pk>/log/", views.log_add, name="log_add"),
     path(
         "<int:pk>/log/<int:entry_pk>/correct/",
@@ -44,7 +54,7 @@ urlpatterns = [
     ),
     path("<int:pk>/kpis/<int:kpi_pk>/correct/", correction_views.kpi_correct, name="kpi_correct"),
     path("<int:pk>/files/new/", views.file_add, name="file_add"),
-    path("<int:pk>/files/<int:file_pk>/remove/", views.file_remove, name="file_remove"),
+    path("<int:pk>/files/<int:file_pk>/remove/", step_views.file_remove, name="file_remove"),
     path("<int:pk>/files/<int:file_pk>/", views.file_download, name="file"),
     path(
         "<int:pk>/files/<int:file_pk>/<str:rendition>/", views.file_download, name="file_rendition"
@@ -76,7 +86,7 @@ urlpatterns = [
         partner_views.partner_invitation,
         name="partner_invitation",
     ),
-    path("<int:pk>/submit/", views.submit, name="submit"),
+    path("<int:pk>/submit/", step_views.submit, name="submit"),
     path("<int:pk>/packs/<int:pack_pk>/pdf/", views.pack_download, name="pack_pdf"),
     path("<int:pk>/packs/<int:pack_pk>/", pack_views.pack_page, name="pack_page"),
     path(

@@ -32,7 +32,6 @@ from .forms import (
     MeasurementForm,
     NoMeasurementForm,
     NoteForm,
-    OptionalReasonForm,
     OutcomeForm,
     PlanForm,
     ReasonForm,
@@ -284,47 +283,8 @@ def decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    return _step(
-        request,
-        pk,
-        services.trial_withdraw,
-        _("Your request is withdrawn."),
-        form_class=OptionalReasonForm,
-        step="withdraw",
-    )
-
-
-@login_required
-@require_POST
-def cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    return _step(
-        request,
-        pk,
-        services.trial_cancel,
-        _("The trial is cancelled and its days released."),
-        form_class=ReasonForm,
-        step="cancel",
-    )
-
-
-@login_required
-@require_POST
 def start(request: HttpRequest, pk: int) -> HttpResponse:
     return _step(request, pk, services.trial_start, _("The trial has started."), step="start")
-
-
-@login_required
-@require_POST
-def complete(request: HttpRequest, pk: int) -> HttpResponse:
-    return _step(
-        request,
-        pk,
-        services.trial_complete,
-        _("The trial is complete. Write up the outcome next."),
-        form_class=NoteForm,
-        step="complete",
-    )
 
 
 @login_required
@@ -455,19 +415,6 @@ def kpi_not_measured(request: HttpRequest, pk: int, kpi_pk: int) -> HttpResponse
 
 @login_required
 @require_POST
-def kpi_remove(request: HttpRequest, pk: int, kpi_pk: int) -> HttpResponse:
-    trial, roles, kpi = _kpi(request, pk, kpi_pk)
-    try:
-        services.kpi_remove(actor=request.user, kpi=kpi)
-    except Conflict as error:
-        messages.error(request, error_message(error))
-    else:
-        messages.success(request, _("The KPI has been removed."))
-    return redirect(f"{trial.get_absolute_url()}#kpis")
-
-
-@login_required
-@require_POST
 def log_add(request: HttpRequest, pk: int) -> HttpResponse:
     trial, roles = selectors.trial_for_viewer(user=request.user, pk=pk)
     services.require_step(request.user, trial, "log")
@@ -505,20 +452,6 @@ def file_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "trials/file_form.html", {"form": form, "trial": trial}, status=status)
 
 
-@login_required
-@require_POST
-def file_remove(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
-    trial, roles = selectors.trial_for_viewer(user=request.user, pk=pk)
-    evidence = get_object_or_404(EvidenceFile, pk=file_pk, trial=trial, removed_at__isnull=True)
-    try:
-        services.evidence_file_remove(actor=request.user, evidence=evidence)
-    except Conflict as error:
-        messages.error(request, error_message(error))
-    else:
-        messages.success(request, _("The file has been removed from the trial."))
-    return redirect(f"{trial.get_absolute_url()}#files")
-
-
 RENDITIONS = {"original": "file", "display": "display", "thumbnail": "thumbnail"}
 
 
@@ -548,24 +481,6 @@ def file_download(
 
 
 # Evidence packs -------------------------------------------------------------------
-
-
-@login_required
-@require_POST
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    trial = _startup_trial(request, pk)
-    try:
-        services.trial_submit(actor=request.user, trial=trial)
-    except ValidationError:
-        messages.error(
-            request, _("The trial is not ready to submit yet: see what is missing below.")
-        )
-        return redirect(f"{trial.get_absolute_url()}#submit")
-    except Conflict as error:
-        messages.error(request, error_message(error))
-    else:
-        messages.success(request, _("Submitted. The evidence pack is being prepared for review."))
-    return redirect(f"{trial.get_absolute_url()}#packs")
 
 
 def _pack(request: HttpRequest, pk: int, pack_pk: int):

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.confirm import is_confirmed
 from core.downloads import private_file_response
 from core.exceptions import Conflict
 from core.forms_util import error_message
@@ -215,7 +216,11 @@ def application_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse
 @login_required
 @require_POST
 def application_submit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The application page is the check-your-answers page: only its own button (which
+    carries the confirmation flag) submits; any other POST goes back to it."""
     application = _own_draft(request, slug, pk)
+    if not is_confirmed(request):
+        return redirect(application)
     try:
         services.application_submit(actor=request.user, application=application)
     except SERVICE_ERRORS as error:

@@ -10,10 +10,12 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
+from core.confirm import confirm_page, is_confirmed
 from core.downloads import private_file_response
 from core.exports import csv_response
 from core.forms_util import apply_validation_error, error_message, form_error_message
@@ -77,10 +79,22 @@ def assessors(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def assessor_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     challenge = selectors.challenge_for_owner(user=request.user, slug=slug)
     assessor = get_object_or_404(Assessor, pk=pk, challenge=challenge)
+    if not is_confirmed(request):
+        return confirm_page(
+            request,
+            title=_("Remove %(email)s as an assessor?") % {"email": assessor.email},
+            caption=challenge.title,
+            consequences=[
+                _("They can no longer see or score the applications."),
+                _("Scores they have already submitted stay in the ranking."),
+            ],
+            button=_("Remove assessor"),
+            back_url=reverse("challenges:assessors", kwargs={"slug": slug}),
+        )
     try:
         services.assessor_remove(actor=request.user, assessor=assessor)
     except SERVICE_ERRORS as error:

@@ -8,12 +8,14 @@ from django.contrib.syndication.views import Feed
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import is_member
+from core.confirm import confirm_page, is_confirmed
 from core.forms_util import error_message
 from core.pagination import paginate
 
@@ -264,9 +266,15 @@ def criteria(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def questions(request: HttpRequest, slug: str) -> HttpResponse:
     challenge = selectors.challenge_for_owner(user=request.user, slug=slug)
-    form = QuestionsForm(request.POST or None, existing=list(challenge.questions.all()))
+    existing = list(challenge.questions.all())
+    form = QuestionsForm(request.POST or None, existing=existing)
     conflict = False
+    removing = []
     if request.method == "POST" and form.is_valid():
+        # Emptying a row removes its question: say which, and save only once confirmed.
+        kept = {row["text"].strip() for row in form.questions()}
+        removing = [q.text for q in existing if q.text.strip() not in kept]
+    if request.method == "POST" and form.is_valid() and (not removing or is_confirmed(request)):
         result, conflict = run_service(
             form,
             lambda: services.questions_set(
@@ -277,7 +285,11 @@ def questions(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _("The questions have been saved."))
             return redirect("challenges:testbeds", slug=challenge.slug)
     return form_page(
-        request, "challenges/questions.html", {"challenge": challenge}, form=form, conflict=conflict
+        request,
+        "challenges/questions.html",
+        {"challenge": challenge, "removing": removing},
+        form=form,
+        conflict=conflict,
     )
 
 
@@ -310,10 +322,19 @@ def testbeds(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def testbed_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     challenge = selectors.challenge_for_owner(user=request.user, slug=slug)
     link = get_object_or_404(ChallengeTestBed, pk=pk, challenge=challenge)
+    if not is_confirmed(request):
+        return confirm_page(
+            request,
+            title=_("Remove %(name)s from the challenge?") % {"name": link.testbed.name},
+            caption=challenge.title,
+            consequences=[_("Applicants can no longer choose this test bed.")],
+            button=_("Remove test bed"),
+            back_url=reverse("challenges:testbeds", kwargs={"slug": slug}),
+        )
     try:
         services.testbed_unlink(actor=request.user, link=link)
     except SERVICE_ERRORS as error:

@@ -94,3 +94,15 @@ def govuk_first_anchor(form) -> str:
     for field in form.visible_fields():
         return govuk_error_anchor(field)
     return "main-content"
+
+
+@register.filter
+def govuk_answer(value):
+    """An answer as people read it: yes/no (stored "yes"/"no" or True/False) as "Yes"/"No"."""
+    from django.utils.translation import gettext
+
+    if value is True or (isinstance(value, str) and value.strip().lower() == "yes"):
+        return gettext("Yes")
+    if value is False or (isinstance(value, str) and value.strip().lower() == "no"):
+        return gettext("No")
+    return value

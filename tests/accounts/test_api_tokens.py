@@ -258,7 +258,9 @@ def test_token_pages_create_show_once_and_revoke(client, user):
     other_token, _ = make(UserFactory())
     revoke = "integrations:api_token_revoke"
     assert client.post(reverse(revoke, args=[other_token.pk])).status_code == 404
-    assert client.post(reverse(revoke, args=[token.pk])).status_code == 302
+    assert client.post(reverse(revoke, args=[token.pk])).status_code == 200  # asks first
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is None
+    assert client.post(reverse(revoke, args=[token.pk]), {"confirm": "yes"}).status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert client.get(f"{API}/me/", **bearer(plain)).status_code == 401

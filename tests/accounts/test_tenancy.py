@@ -60,7 +60,10 @@ def test_last_admin_cannot_leave_or_be_demoted(startup):
 def test_admin_removes_a_member(client, startup):
     member = MembershipFactory(organisation=startup.organisation)
     client.force_login(startup.user)
-    client.post(reverse("accounts:membership_remove", args=[startup.organisation.slug, member.pk]))
+    client.post(
+        reverse("accounts:membership_remove", args=[startup.organisation.slug, member.pk]),
+        {"confirm": "yes"},
+    )
     assert not Membership.objects.filter(pk=member.pk).exists()
 
 

@@ -418,7 +418,10 @@ def test_webhook_pages(receiver, client, startup):
     )
     client.force_login(startup.user)
     assert (
-        client.post(reverse("integrations:webhook_delete", args=[endpoint.pk])).status_code == 302
+        client.post(
+            reverse("integrations:webhook_delete", args=[endpoint.pk]), {"confirm": "yes"}
+        ).status_code
+        == 302
     )
     assert not WebhookEndpoint.objects.exists()
 

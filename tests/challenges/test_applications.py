@@ -190,7 +190,8 @@ def test_the_form_steps_work_as_plain_posts(world, startup):
     assert application.kpis[0]["name"] == "Missed"
     assert services.application_gaps(application) == []
     response = client.post(
-        f"/challenges/{world.challenge.slug}/applications/{application.pk}/submit/"
+        f"/challenges/{world.challenge.slug}/applications/{application.pk}/submit/",
+        {"confirm": "yes"},
     )
     assert response.status_code == 302
     application.refresh_from_db()
@@ -219,6 +220,7 @@ def test_late_submission_page_says_when_it_closed(world, startup):
     with freeze(world.challenge.closes_at + datetime.timedelta(seconds=1)):
         response = client.post(
             f"/challenges/{world.challenge.slug}/applications/{application.pk}/submit/",
+            {"confirm": "yes"},
             follow=False,
         )
     assert response.status_code == 409

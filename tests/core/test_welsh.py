@@ -530,7 +530,7 @@ def test_content_stays_in_the_language_its_author_wrote(world):
     [
         ("/accounts/login/", "Mewngofnodi", "Forgot your password?"),
         ("/accounts/signup/", "Creu cyfrif", "Password (again)"),
-        ("/accounts/password/reset/", "Ailosod fy nghyfrinair", "Reset My Password"),
+        ("/accounts/password/reset/", "Ailosod fy nghyfrinair", "Reset my password"),
     ],
 )
 def test_allauth_pages_are_in_welsh(db, path, welsh, english):

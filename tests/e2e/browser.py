@@ -54,6 +54,12 @@ PAGE_FACTS = """() => ({
     (img) => img.getAttribute("src")
   ),
   title: document.title,
+  scrollWidth: document.documentElement.scrollWidth,
+  innerWidth: window.innerWidth,
+  widest: Array.from(document.querySelectorAll("main *"))
+    .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
+    .slice(0, 3)
+    .map((el) => el.tagName.toLowerCase() + "." + String(el.className).split(" ")[0]),
 })"""
 
 
@@ -144,7 +150,7 @@ class Journey:
         self.go("/accounts/login/")
         self.page.fill("#id_login", email)
         self.page.fill("#id_password", password)
-        self.button("Sign In")
+        self.button("Sign in")
         expect(self.page.locator("header").get_by_role("link", name="Sign out")).to_be_visible()
 
     def expect_success(self, text: str) -> None:
@@ -190,6 +196,11 @@ class Journey:
                 f"    {violation['summary'].strip()}"
             )
         facts = target.evaluate(PAGE_FACTS)
+        if facts["scrollWidth"] > facts["innerWidth"]:  # issue 22.4: no sideways scrolling
+            self.violations.append(
+                f"{path}: scrolls sideways at {facts['innerWidth']} px "
+                f"(page {facts['scrollWidth']} px wide; {', '.join(facts['widest'])})"
+            )
         for src in facts["imagesWithoutAlt"]:
             self.violations.append(f"{path}: image without alt text: {src}")
         self.audited.append(path)

@@ -231,12 +231,14 @@ def open_journey(browser, e2e_server, request) -> Iterator[Callable]:
     contexts = []
     journeys = []
 
-    def open_(name: str, *, javascript: bool = True) -> Journey:
+    def open_(name: str, *, javascript: bool = True, width: int = 1280) -> Journey:
+        """``width`` 375 is a phone (issue 22.4): every page is also checked for sideways
+        scrolling, as at every width."""
         options = {
             "base_url": e2e_server.url,
             "locale": "en-GB",
             "timezone_id": "Europe/London",
-            "viewport": {"width": 1280, "height": 900},
+            "viewport": {"width": width, "height": 900 if width > 600 else 812},
             "accept_downloads": True,
         }
         context = browser.new_context(java_script_enabled=javascript, **options)

@@ -108,7 +108,7 @@ def sign_up(j: Journey, server, *, email: str, name: str) -> None:
     page.get_by_label("Password", exact=True).fill(PASSWORD + "-new")
     page.get_by_label("Password (again)").fill(PASSWORD + "-new")
     j.screenshot("sign-up")
-    j.button("Sign Up")
+    j.button("Sign up")
     expect(page.locator("h1")).to_contain_text("Verify")
     j.go(verification_link(server, email))
     j.button("Confirm")
@@ -256,6 +256,10 @@ def run_trial(j: Journey, trial_path: str, photo: Path) -> None:
     j.screenshot("trial-active")
 
     j.button("Mark as complete")
+    # Asks first, saying which days go back (issue 22.1); the default gives them back.
+    expect(page.locator("h1")).to_have_text("Mark the trial as complete?")
+    j.screenshot("complete-are-you-sure")
+    j.button("Mark as complete")
     j.expect_success("The trial is complete.")
     expect(page.locator(".app-status-tag")).to_have_text("Completed")
     gaps = page.locator("#submit + .govuk-inset-text")
@@ -271,11 +275,18 @@ def run_trial(j: Journey, trial_path: str, photo: Path) -> None:
     j.button("Save outcome")
     j.expect_success("The outcome has been saved.")
 
-    j.button("Submit evidence for review")
-    j.expect_success("Submitted.")
+    submit_evidence(j)
     expect(page.locator(".app-status-tag")).to_have_text("Submitted for review")
     expect(page.locator("#packs ~ table")).to_contain_text("Download PDF")
     j.screenshot("submitted")
+
+
+def submit_evidence(j: Journey) -> None:
+    """Submit, through the "are you sure" page."""
+    j.button("Submit evidence for review")
+    expect(j.page.locator("h1")).to_have_text("Submit the evidence for review?")
+    j.button("Submit evidence for review")
+    j.expect_success("Submitted.")
 
 
 def review(j: Journey, trial_path: str, *, decision: str, comments: str) -> None:

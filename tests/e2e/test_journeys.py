@@ -30,6 +30,7 @@ from .steps import (
     run_trial,
     set_up_start_up,
     sign_up,
+    submit_evidence,
 )
 
 pytestmark = pytest.mark.e2e
@@ -132,8 +133,7 @@ def test_5_officer_asks_for_a_change_then_accepts_and_downloads(open_journey, tm
     startup.link("Write the outcome")
     page.get_by_label("Next steps").fill("Procure through the council's dynamic purchasing system.")
     startup.button("Save outcome")
-    startup.button("Submit evidence for review")
-    startup.expect_success("Submitted.")
+    submit_evidence(startup)
     expect(page.locator(".app-status-tag")).to_have_text("Submitted for review")
     startup.finish()
 

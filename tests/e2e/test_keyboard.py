@@ -173,7 +173,7 @@ def test_keyboard_only_sign_up_search_and_request(open_journey, e2e_server):
     keys.type_into(page.locator("#id_full_name"), "Kit Owusu")
     keys.type_into(page.locator("#id_password1"), PASSWORD + "-keys")
     keys.type_into(page.locator("#id_password2"), PASSWORD + "-keys")
-    keys.tab_to(main.get_by_role("button", name="Sign Up"))
+    keys.tab_to(main.get_by_role("button", name="Sign up"))
     keys.press("Enter")
     expect(page.locator("h1")).to_contain_text("Verify")
 

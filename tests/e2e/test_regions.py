@@ -110,7 +110,7 @@ def test_welsh_council_listings_in_both_languages(open_journey):
     council.go("/accounts/login/")
     council.page.fill("#id_login", "council2@demo.test")
     council.page.fill("#id_password", "demo-pass-2026")
-    council.button("Sign In")
+    council.button("Sign in")
     # The council works in Welsh: its admin, who never chose a language, gets Welsh.
     expect(council.page.locator("html")).to_have_attribute("lang", "cy")
     council.go("/testbeds/mine/")

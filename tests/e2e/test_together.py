@@ -75,7 +75,7 @@ def test_a_trial_run_together(open_journey, e2e_server, tmp_path):
     ppage.get_by_label("Full name").fill(PARTNER_NAME)
     ppage.get_by_label("Password", exact=True).fill(PASSWORD + "-partner")
     ppage.get_by_label("Password (again)").fill(PASSWORD + "-partner")
-    partner.button("Sign Up")
+    partner.button("Sign up")
     # The link proved the address: straight back to the invitation, signed in.
     expect(ppage.locator("header")).to_contain_text(PARTNER_NAME)
     ppage.get_by_label("A new organisation (company or university)").check()

@@ -418,7 +418,8 @@ RULES: dict[str, Rule] = {
     "programmes:trials": Rule(p("/programmes/{programme}/trials/"), owned(OFFICER)),
     "programmes:challenges": Rule(p("/programmes/{programme}/challenges/"), owned(OFFICER)),
     "regions": Rule(p("/regions/"), everyone()),
-    "provider_dashboard": Rule(p("/dashboard/"), signed_in()),
+    "dashboard": Rule(p("/dashboard/"), signed_in()),
+    "provider_dashboard": Rule(p("/dashboard/test-beds/"), signed_in()),
     # Test beds: provider pages
     "testbeds:mine": Rule(p("/testbeds/mine/"), signed_in()),
     "testbeds:create": Rule(
@@ -487,6 +488,7 @@ RULES: dict[str, Rule] = {
         p("/trials/{trial}/approve/"), post=refused(TRIAL_VIEWERS, set()) | {"provider": {302}}
     ),
     "trials:decline": Rule(p("/trials/{trial}/decline/"), post=refused(TRIAL_VIEWERS, PROVIDER)),
+    "trials:calendar": Rule(p("/trials/{trial}/calendar.ics"), owned(TRIAL_VIEWERS)),
     "trials:withdraw": Rule(p("/trials/{trial}/withdraw/"), post=refused(TRIAL_VIEWERS, STARTUP)),
     "trials:cancel": Rule(
         p("/trials/{trial}/cancel/"), post=refused(TRIAL_VIEWERS, STARTUP | PROVIDER)
@@ -714,6 +716,7 @@ RULES.update(
 # trial and everything else stays 404 to it (the defaults above).
 PARTNER_SEES = {
     "trials:detail",
+    "trials:calendar",
     "trials:file",
     "trials:file_rendition",
     "trials:file_add",

@@ -249,7 +249,9 @@ def test_pause_needs_a_reason_and_retire_is_final(provider_client, provider):
     provider_client.post(reverse("testbeds:pause", args=[testbed.slug]), {"reason": ""})
     testbed.refresh_from_db()
     assert testbed.status == "published"
-    provider_client.post(reverse("testbeds:retire", args=[testbed.slug]), {"reason": "Site closed"})
+    provider_client.post(
+        reverse("testbeds:retire", args=[testbed.slug]), {"reason": "Site closed", "confirm": "yes"}
+    )
     testbed.refresh_from_db()
     assert testbed.status == "retired"
     provider_client.post(reverse("testbeds:publish", args=[testbed.slug]))

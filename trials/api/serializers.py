@@ -117,6 +117,14 @@ class OptionalNoteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+class CompleteSerializer(OptionalNoteSerializer):
+    keep_booking = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Keep the booked days after today (false: they go back to the test bed).",
+    )
+
+
 class ConflictSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()

@@ -48,6 +48,7 @@ from .collaboration_serializers import (
     PartnerSerializer,
 )
 from .serializers import (
+    CompleteSerializer,
     ConflictSerializer,
     ErrorSerializer,
     EvidenceFileSerializer,
@@ -287,10 +288,10 @@ class TrialViewSet(
     def start(self, request: Request, pk: int) -> Response:
         return self._run(request, services.trial_start, name="start")
 
-    @_step_schema("Complete an active trial (start-up)", OptionalNoteSerializer)
+    @_step_schema("Complete an active trial (start-up)", CompleteSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: int) -> Response:
-        return self._run(request, services.trial_complete, OptionalNoteSerializer, name="complete")
+        return self._run(request, services.trial_complete, CompleteSerializer, name="complete")
 
     # Tracking: plan, outcome, KPIs, log, files --------------------------------------
 

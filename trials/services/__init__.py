@@ -53,6 +53,7 @@ from .evidence import (
     trial_submit,
 )
 from .lifecycle import (
+    days_released_on_completion,
     live_request_overlapping,
     start_due_trials,
     trial_approve,
@@ -156,6 +157,7 @@ __all__ = [
     "start_due_trials",
     "trial_approve",
     "trial_cancel",
+    "days_released_on_completion",
     "trial_complete",
     "trial_decline",
     "trial_request",

@@ -284,6 +284,7 @@ STARTUP_STEPS = {
     "kpi",
     "measurement",
     "partners",
+    "file_remove",
 }
 PROVIDER_STEPS = {"approve", "decline"}
 EITHER_SIDE_STEPS = {"cancel"}

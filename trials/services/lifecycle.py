@@ -255,17 +255,31 @@ def trial_start(*, actor: User | None, trial: Trial) -> Trial:
     return trial
 
 
+def days_released_on_completion(
+    trial: Trial, today: datetime.date | None = None
+) -> tuple[datetime.date, datetime.date] | None:
+    """The first and last day a trial completed today gives back to its test bed (every
+    booked day after today), or None when there are none to give."""
+    booking = trial.booking
+    tomorrow = (today or timezone.localdate()) + ONE_DAY
+    if booking.end > tomorrow and booking.start < tomorrow:
+        return tomorrow, booking.end - ONE_DAY
+    return None
+
+
 @transaction.atomic
-def trial_complete(*, actor: User, trial: Trial, note: str = "") -> Trial:
-    """The start-up marks the trial done. Finishing early gives the rest of its days back."""
+def trial_complete(
+    *, actor: User, trial: Trial, note: str = "", keep_booking: bool = False
+) -> Trial:
+    """The start-up marks the trial done. Finishing early gives the rest of its days back,
+    unless ``keep_booking`` holds the booking to its end (e.g. to take equipment away)."""
     trial, testbed = _locked(trial)
     require_startup_of(actor, trial)
     _move(trial, TrialStatus.COMPLETED, actor=actor, note=note)
-    booking = trial.booking
-    tomorrow = timezone.localdate() + ONE_DAY
-    if booking.end > tomorrow and booking.start < tomorrow:
-        freed_from, freed_to = tomorrow, booking.end
-        capacity.shorten(booking, tomorrow)
+    released = None if keep_booking else days_released_on_completion(trial)
+    if released:
+        freed_from, freed_to = released[0], released[1] + ONE_DAY
+        capacity.shorten(trial.booking, freed_from)
         waitlist_offer_freed_days(testbed, freed_from, freed_to)
     return trial
 
