@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Programme
+from adoption.selectors import programme_adoption
 from core.bilingual import text_in
 from core.text import plain_number  # noqa: F401 (the CSV report reads it from here)
 from trials.models import Kpi, Recommendation, Trial, TrialStatus
@@ -78,6 +79,7 @@ class BoardSummary:
     trials_not_shown: int
     recommendations: tuple[tuple[str, str, int], ...]  # (code, label, trials)
     no_recommendation: int
+    adoption_rows: tuple[tuple[str, str], ...] = ()  # what accepted trials led to
 
     @property
     def kpi_share_text(self) -> str:
@@ -161,6 +163,30 @@ def _recommendations(trials) -> tuple[tuple[tuple[str, str, int], ...], int]:
     return rows, counts.get("", 0)
 
 
+def _pounds(value) -> str:
+    return f"£{value:,.0f}"
+
+
+def _adoption_rows(trials) -> tuple[tuple[str, str], ...]:
+    """Accepted → decided → adopted, money reported and impact reports overdue (issue 16):
+    adoption.selectors' figures, never written into the evidence packs themselves."""
+    figures = programme_adoption(trials)
+    rate = figures["adopted_rate"]
+    return (
+        (_("Trials with evidence accepted"), str(figures["accepted"])),
+        (_("Adoption decided"), str(figures["decided"])),
+        (
+            _("Adopted"),
+            f"{figures['adopted']}" + ("" if rate is None else f" ({rate * 100:.0f}%)"),
+        ),
+        (_("Procuring"), str(figures["procuring"])),
+        (_("Not adopted"), str(figures["not_adopted"])),
+        (_("Contract value, adopted and procuring"), _pounds(figures["contract_value"])),
+        (_("Private investment reported"), _pounds(figures["reports"]["investment"])),
+        (_("Impact reports overdue"), str(figures["reports"]["overdue"])),
+    )
+
+
 def board_summary(
     programme: Programme,
     filters: portfolio.PortfolioFilter,
@@ -201,4 +227,5 @@ def board_summary(
         trials_not_shown=not_shown,
         recommendations=recommendations,
         no_recommendation=none_given,
+        adoption_rows=_adoption_rows(trials),
     )

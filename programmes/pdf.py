@@ -195,6 +195,12 @@ def render_board_summary(summary: BoardSummary) -> bytes:
             85 * mm,
         ),
         Spacer(1, 3 * mm),
+        _table(
+            [[_("Adoption and impact"), _("Value")]] + [list(r) for r in summary.adoption_rows],
+            [60 * mm, 30 * mm],
+            styles,
+        ),
+        Spacer(1, 3 * mm),
         _side_by_side(
             [
                 _table(

@@ -100,3 +100,26 @@ def test_regions_map_counts_adoptions(programme_world):
     world, programme = programme_world
     tiles = {t.code: t for t in programme_reach_map(programme, "adoptions").tiles}
     assert tiles["north-east"].value == 1
+
+
+def test_board_summary_has_the_adoption_and_impact_section(programme_world):
+    """The programme's summary PDF and its HTML page carry what accepted trials led to; the
+    evidence packs themselves are never changed (adoption is not written into them)."""
+    import io
+
+    from pypdf import PdfReader
+
+    from programmes import portfolio
+    from programmes.board import board_summary
+    from programmes.pdf import render_board_summary
+
+    _world, programme = programme_world
+    summary = board_summary(programme, portfolio.PortfolioFilter(), "")
+    rows = dict(summary.adoption_rows)
+    assert rows["Trials with evidence accepted"] == "3"
+    assert rows["Adopted"] == "1 (33%)"
+    assert rows["Contract value, adopted and procuring"] == "£125,000"
+    assert rows["Private investment reported"] == "£250,000"
+    assert rows["Impact reports overdue"] == "1"
+    text = PdfReader(io.BytesIO(render_board_summary(summary))).pages[0].extract_text()
+    assert "Adoption and impact" in text and "£125,000" in text
