@@ -135,7 +135,11 @@ def seed_accounts() -> DemoAccounts:
         "A county council in north-west Wales that works in Welsh.",
         working_language="cy",
     )
-    programme_name = "North East Digital Trials 2026–27"
+    # Runs over the demo trials' dates whenever the demo is made (they are set from today):
+    # from the April a year before this financial year to the March two years after.
+    today = datetime.date.today()
+    first_year = (today.year if today.month >= 4 else today.year - 1) - 1
+    programme_name = "North East Digital Trials"
     programme = Programme.objects.filter(team=programme_team, name=programme_name).first()
     if programme is None:
         programme = services.programme_create(
@@ -147,8 +151,8 @@ def seed_accounts() -> DemoAccounts:
                 "in the North East."
             ),
             region_focus=Region.NORTH_EAST,
-            starts_on=datetime.date(2026, 4, 1),
-            ends_on=datetime.date(2027, 3, 31),
+            starts_on=datetime.date(first_year, 4, 1),
+            ends_on=datetime.date(first_year + 3, 3, 31),
         )
     # The demo start-ups take part in the programme, so their trials may join it.
     for organisation in (startup_org, startup2_org):

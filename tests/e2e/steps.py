@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from .browser import PASSWORD, Journey, error_summary_problems, page_path, today
 
-PROGRAMME = "North East Digital Trials 2026–27"
+PROGRAMME = "North East Digital Trials"
 
 
 def jpeg(path: Path, colour: tuple[int, int, int] = (30, 110, 160)) -> Path:
