@@ -12,7 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.challenges.conftest import applied, assessor_of, build_challenge
-from tests.factories import MembershipFactory, OrganisationFactory, ProgrammeFactory, TestBedFactory
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    ProgrammeFactory,
+    TestBedFactory,
+    enrolled,
+)
 from trials import services
 
 pytestmark = pytest.mark.django_db
@@ -30,9 +36,10 @@ def signed_in(membership) -> Client:
 
 
 def make_trials(startup, provider, n: int, *, programme=None, approve=True, offset=0):
-    testbed = TestBedFactory(organisation=provider.organisation, capacity=100)
     trials = []
     for i in range(n):
+        # One live request per start-up, test bed and day: a test bed each.
+        testbed = TestBedFactory(organisation=provider.organisation, capacity=100)
         trial = services.trial_request(
             actor=startup.user,
             organisation=startup.organisation,
@@ -41,7 +48,7 @@ def make_trials(startup, provider, n: int, *, programme=None, approve=True, offs
             summary="S",
             first_day=TODAY,
             last_day=d(10),
-            programme=programme,
+            programme=enrolled(startup.organisation, programme) if programme else None,
         )
         if approve:
             services.trial_approve(actor=provider.user, trial=trial)
