@@ -112,7 +112,7 @@ def test_a_trial_run_together(open_journey, e2e_server, tmp_path):
 
     startup.go(trial_path)
     dates = page.locator(".govuk-summary-list__row", has_text="Dates").first
-    last = dates.inner_text().split("–")[-1].strip()
+    last = dates.inner_text().split("–")[-1].strip().splitlines()[0]  # then "Add to my calendar"
     old_last = datetime.datetime.strptime(last, "%d %B %Y").date()
     new_last = old_last + datetime.timedelta(days=14)
     startup.link("Ask to extend, shorten or move the trial")
