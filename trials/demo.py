@@ -71,7 +71,27 @@ def _move_into_past(trial: Trial, first_day_offset: int) -> None:
     booking = trial.booking
     length = booking.end - booking.start
     start = _today() - datetime.timedelta(days=first_day_offset)
-    Booking.objects.filter(pk=booking.pk).update(start=start, end=start + length)
+    unit = booking.unit
+    if booking.status == Booking.Status.CONFIRMED:
+        # Keep the capacity rule (and PostgreSQL's exclusion constraint) in the past too: a
+        # unit free over the new days, or the same length earlier until one is.
+        for _attempt in range(24):
+            taken = set(
+                Booking.objects.filter(
+                    testbed_id=booking.testbed_id,
+                    status=Booking.Status.CONFIRMED,
+                    start__lt=start + length,
+                    end__gt=start,
+                )
+                .exclude(pk=booking.pk)
+                .values_list("unit", flat=True)
+            )
+            free = [n for n in range(1, booking.testbed.capacity + 1) if n not in taken]
+            if free:
+                unit = free[0]
+                break
+            start -= length
+    Booking.objects.filter(pk=booking.pk).update(start=start, end=start + length, unit=unit)
     rebuild_free_runs([booking.testbed_id])
     trial.refresh_from_db()
 

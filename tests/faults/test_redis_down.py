@@ -11,6 +11,7 @@ e-mail task running in the web process instead (core.tasks.enqueue). Then Redis 
 and the service uses it again without a restart.
 """
 
+import datetime
 import json
 import time
 from urllib.parse import urlencode
@@ -119,7 +120,12 @@ def test_redis_down_degrades_safely(postgres, redis_server, processes, tmp_path,
         assert time.monotonic() < deadline, "healthz did not recover after Redis came back"
         time.sleep(0.5)
     recovered_in = 15 - (deadline - time.monotonic())
-    later = book(base, data, data["first_day"], data["first_day"])
+    # The day after the first booking: a second live request of the same start-up on
+    # overlapping days would be refused as a duplicate (issue 21).
+    next_day = (
+        datetime.date.fromisoformat(data["last_day"]) + datetime.timedelta(days=1)
+    ).isoformat()
+    later = book(base, data, next_day, next_day)
     assert later.status == 201, later.text[:500]
     # Its e-mail went to the broker this time (no worker runs here, so it waits there).
     assert redis_server.client(db=1).llen("celery") >= 1
