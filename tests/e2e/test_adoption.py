@@ -154,7 +154,7 @@ def test_5_start_up_submits_the_six_month_report(open_journey):
     j.link("6 months")
     page.get_by_label("Contract 1: buyer").fill("Bury Council")
     page.get_by_label("Contract 1: value (£)").fill("24000")
-    j.fill_date("[name='contracts.0.date']", days(0))
+    j.fill_date("#id_contracts\\.0\\.date", days(0))
     page.get_by_label("Private investment raised since the trial (£)").fill("150000")
     page.get_by_label("Investment round").fill("Seed")
     page.get_by_label("Jobs created").fill("3")
