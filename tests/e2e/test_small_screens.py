@@ -116,10 +116,15 @@ def test_officer_dashboard_and_reviews(open_journey, width):
     j = open_journey(f"issue22-officer-{width}", width=width)
     sign_in(j, "officer@demo.test")
     main = j.page.locator("main")
-    expect(main.locator("#reviews + ul")).to_contain_text("Connected bins on the bus corridor")
+    # The journeys share one demo database and others accept packs, so read the first pack
+    # waiting today rather than naming one.
+    waiting = main.locator("#reviews + ul li a").first
+    expect(waiting).to_be_visible()
+    title = waiting.inner_text().strip()
+    assert title
     nav_link(j, "Reviews")
     assert lit(j) == ["Reviews"]
-    expect(main).to_contain_text("Connected bins on the bus corridor")
+    expect(main).to_contain_text(title)
     j.finish()
 
 
