@@ -11,24 +11,9 @@ from django.db.models import Q
 from accounts.models import Organisation
 
 from .models import Adoption, Interest
+from .services.decisions import DECISION_FIELDS
 
-DECISION = [
-    "status",
-    "reasons",
-    "reason_other",
-    "route",
-    "framework_name",
-    "route_other",
-    "notice_url",
-    "notice_source",
-    "contract_value",
-    "value_band",
-    "start_date",
-    "sites",
-    "users",
-    "population",
-    "note",
-]
+DECISION = DECISION_FIELDS
 REPORT = [
     "months",
     "due_on",
