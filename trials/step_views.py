@@ -6,6 +6,8 @@ page's own POST does it, through the one service for the step. See core.confirm.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -75,17 +77,22 @@ def _initial(request: HttpRequest) -> dict:
     return request.POST.dict() if request.method == "POST" else {}
 
 
+def _act(request: HttpRequest, call: Callable[[], object], done: str) -> None:
+    """Run a confirmed step: its success message, or the rule it broke as an error."""
+    try:
+        call()
+    except (ValidationError, Conflict) as error:
+        messages.error(request, error_message(error))
+    else:
+        messages.success(request, done)
+
+
 def _lifecycle_step(request, pk, *, step, form_class, action, done, page) -> HttpResponse:
     trial, _roles = selectors.trial_for_viewer(user=request.user, pk=pk)
     services.require_step(request.user, trial, step)
     form = form_class(confirm_data(request), initial=_initial(request))
     if is_confirmed(request) and form.is_valid():
-        try:
-            action(actor=request.user, trial=trial, **form.cleaned_data)
-        except (ValidationError, Conflict) as error:
-            messages.error(request, error_message(error))
-        else:
-            messages.success(request, done)
+        _act(request, lambda: action(actor=request.user, trial=trial, **form.cleaned_data), done)
         return redirect_back(request, request.POST.get("next"), trial)
     return confirm_page(
         request, caption=trial.title, back_url=trial.get_absolute_url(), form=form, **page(trial)
@@ -156,12 +163,11 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = CompleteForm(confirm_data(request), initial=_initial(request), released=released)
     if is_confirmed(request) and form.is_valid():
-        try:
-            services.trial_complete(actor=request.user, trial=trial, **form.service_data())
-        except (ValidationError, Conflict) as error:
-            messages.error(request, error_message(error))
-        else:
-            messages.success(request, _("The trial is complete. Write up the outcome next."))
+        _act(
+            request,
+            lambda: services.trial_complete(actor=request.user, trial=trial, **form.service_data()),
+            _("The trial is complete. Write up the outcome next."),
+        )
         return redirect(trial)
     lines = [
         _("The trial stops: no more measurements are recorded against a running trial."),
@@ -236,12 +242,11 @@ def kpi_remove(request: HttpRequest, pk: int, kpi_pk: int) -> HttpResponse:
     kpi = get_object_or_404(Kpi.objects.select_related("trial"), pk=kpi_pk, trial=trial)
     services.require_step(request.user, trial, "kpi")
     if is_confirmed(request):
-        try:
-            services.kpi_remove(actor=request.user, kpi=kpi)
-        except Conflict as error:
-            messages.error(request, error_message(error))
-        else:
-            messages.success(request, _("The KPI has been removed."))
+        _act(
+            request,
+            lambda: services.kpi_remove(actor=request.user, kpi=kpi),
+            _("The KPI has been removed."),
+        )
         return redirect(f"{trial.get_absolute_url()}#kpis")
     return confirm_page(
         request,
@@ -260,12 +265,11 @@ def file_remove(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
     evidence = get_object_or_404(EvidenceFile, pk=file_pk, trial=trial, removed_at__isnull=True)
     services.require_step(request.user, trial, "file_remove")
     if is_confirmed(request):
-        try:
-            services.evidence_file_remove(actor=request.user, evidence=evidence)
-        except Conflict as error:
-            messages.error(request, error_message(error))
-        else:
-            messages.success(request, _("The file has been removed from the trial."))
+        _act(
+            request,
+            lambda: services.evidence_file_remove(actor=request.user, evidence=evidence),
+            _("The file has been removed from the trial."),
+        )
         return redirect(f"{trial.get_absolute_url()}#files")
     return confirm_page(
         request,
