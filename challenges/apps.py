@@ -11,8 +11,10 @@ class ChallengesConfig(AppConfig):
         from . import periodic, tasks  # noqa: F401
 
         periodic.register_jobs()
-        from trials.data_rights import register_export_section
+        from trials.data_rights import register_account_eraser, register_export_section
 
+        from .erasure import erase_person
         from .exports import organisation_section
 
         register_export_section(organisation_section)
+        register_account_eraser(erase_person)

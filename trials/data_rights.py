@@ -53,6 +53,18 @@ ExportSection = Callable[[Organisation], tuple[str, object, list[tuple[Any, str]
 _export_sections: list[ExportSection] = []
 
 
+#: What an app above ``trials`` erases when a person deletes their account: a function of the
+#: person (still with their name, e-mail and memberships), run inside the deletion's transaction.
+AccountEraser = Callable[[User], None]
+_account_erasers: list[AccountEraser] = []
+
+
+def register_account_eraser(eraser: AccountEraser) -> None:
+    """Called from a higher app's ``ready()`` (adoption, challenges): trials never imports them."""
+    if eraser not in _account_erasers:
+        _account_erasers.append(eraser)
+
+
 def register_export_section(section: ExportSection) -> None:
     """Called from a higher app's ``ready()`` (challenges, adoption): trials never imports them."""
     if section not in _export_sections:
@@ -290,6 +302,8 @@ def account_delete(*, actor: User, user: User) -> None:
     from allauth.mfa.models import Authenticator
     from allauth.usersessions.models import UserSession
 
+    for erase in _account_erasers:
+        erase(user)
     TrialEvent.objects.filter(actor=user).update(actor_name=DELETED_NAME)
     LogEntry.objects.filter(author=user).update(author_name=DELETED_NAME)
     Review.objects.filter(reviewer=user).update(reviewer_name=DELETED_NAME)

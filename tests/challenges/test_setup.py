@@ -167,3 +167,21 @@ def test_titles_and_criteria_are_single_line(provider, title):
             actor=provider.user, challenge=challenge, criteria=[{"name": title, "weight": 100}]
         )
     assert Challenge.objects.count() == 1
+
+
+def test_deleting_an_account_drops_follows_and_the_contact_address(world, startup):
+    from trials.data_rights import account_delete
+
+    services.follow_set(user=startup.user, challenge=world.challenge, following=True)
+    owner = world.owner.user
+    Challenge.objects.filter(pk=world.challenge.pk).update(
+        contact_name=owner.get_full_name(), contact_email=owner.email
+    )
+    MembershipFactory(organisation=startup.organisation, role="admin")
+    MembershipFactory(organisation=world.owner.organisation, role="admin")
+    account_delete(actor=startup.user, user=startup.user)
+    account_delete(actor=owner, user=owner)
+    challenge = Challenge.objects.get(pk=world.challenge.pk)
+    assert not challenge.follows.exists()
+    assert (challenge.contact_name, challenge.contact_email) == ("", "")
+    assert challenge.status == world.challenge.status  # the challenge itself stays
