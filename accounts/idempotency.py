@@ -255,3 +255,31 @@ def submit_once(
         return response, ""
     finish(taken.record, response)
     return response, ""
+
+
+# The API's description ------------------------------------------------------------------
+
+
+def declare_in_schema(result: dict, generator, request, public) -> dict:
+    """drf-spectacular hook: every API POST takes the optional header and may answer 422."""
+    parameter = {
+        "in": "header",
+        "name": HEADER,
+        "required": False,
+        "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+        "description": (
+            "Any printable text (a UUID, say) to make a retry safe: the same key and request "
+            "within 24 hours gets the first answer back, marked `Idempotent-Replayed: true`."
+        ),
+    }
+    reused = {
+        "description": "The Idempotency-Key was already used for a different request.",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    for path, operations in result.get("paths", {}).items():
+        post = operations.get("post")
+        if post is None or not path.startswith("/api/"):
+            continue
+        post.setdefault("parameters", []).append(parameter)
+        post.setdefault("responses", {}).setdefault("422", reused)
+    return result

@@ -440,6 +440,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "accounts.idempotency.declare_in_schema",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "TrialStatusEnum": "trials.models.TrialStatus",
         "TestBedStatusEnum": "testbeds.models.TestBed.Status",

@@ -41,4 +41,8 @@ def test_every_operation_documents_the_errors_it_can_give():
             assert "404" in responses, (method, path)
         if method in ("post", "patch", "put"):
             assert {"400", "409", "413", "415"} <= set(responses), (method, path)
+        if method == "post":  # a retried POST is safe with an Idempotency-Key
+            assert "422" in responses, path
+            headers = [p["name"] for p in operation["parameters"] if p["in"] == "header"]
+            assert "Idempotency-Key" in headers, path
         assert "bearerAuth" in str(operation["security"]), (method, path)
