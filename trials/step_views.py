@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -281,4 +282,34 @@ def file_remove(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
         ],
         button=_("Remove file"),
         back_url=f"{trial.get_absolute_url()}#files",
+    )
+
+
+@login_required
+@get_or_post
+def waitlist_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    """Leaving the waitlist gives up the place in the queue (and an offer, if one is open)."""
+    entry = selectors.waitlist_entry_for(request.user, pk)
+    if is_confirmed(request):
+        try:
+            services.waitlist_leave(actor=request.user, entry=entry)
+        except (ValidationError, Conflict) as error:
+            messages.error(request, error_message(error))
+            return redirect("trials:waitlist", pk=pk)
+        messages.success(request, _("You have left the waitlist."))
+        return redirect("trials:list")
+    lines = [
+        _("You will no longer be told if the days from %(days)s free up on %(testbed)s.")
+        % {"days": day_range(entry.start, entry.last_day), "testbed": entry.testbed.name},
+        _("If you join again later, you go to the back of the queue."),
+    ]
+    if entry.status == "offered":
+        lines.insert(0, _("The days offered to you are no longer held for you."))
+    return confirm_page(
+        request,
+        title=_("Leave the waitlist?"),
+        caption=entry.title,
+        consequences=lines,
+        button=_("Leave the waitlist"),
+        back_url=reverse("trials:waitlist", args=[entry.pk]),
     )

@@ -18,6 +18,7 @@ urlpatterns = [
     path("requests/", views.approval_queue, name="approval_queue"),
     path("request/<slug:slug>/", views.request_trial, name="request"),
     path("waitlist/<int:pk>/", views.waitlist_entry, name="waitlist"),
+    path("waitlist/<int:pk>/leave/", step_views.waitlist_leave, name="waitlist_leave"),
     path("messages/", message_views.inbox, name="inbox"),
     path("<int:pk>/messages/", message_views.thread, name="messages"),
     path(

@@ -291,14 +291,13 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
 def waitlist_entry(request: HttpRequest, pk: int) -> HttpResponse:
     entry = selectors.waitlist_entry_for(request.user, pk)
     if request.method == "POST":
+        if request.POST.get("action") != "take":
+            # Leaving asks first (step_views.waitlist_leave); a POST here never leaves.
+            return redirect("trials:waitlist_leave", pk=pk)
         try:
-            if request.POST.get("action") == "take":
-                trial = services.waitlist_take_offer(actor=request.user, entry=entry)
-                messages.success(request, _("Your request has been made."))
-                return redirect(trial)
-            services.waitlist_leave(actor=request.user, entry=entry)
-            messages.success(request, _("You have left the waitlist."))
-            return redirect("trials:list")
+            trial = services.waitlist_take_offer(actor=request.user, entry=entry)
+            messages.success(request, _("Your request has been made."))
+            return redirect(trial)
         except (ValidationError, Conflict) as error:
             messages.error(request, error_message(error))
             return redirect("trials:waitlist", pk=pk)

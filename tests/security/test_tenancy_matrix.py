@@ -460,6 +460,9 @@ RULES: dict[str, Rule] = {
         p("/trials/request/{testbed}/"), signed_in(ok={"startup_a", "startup_b"}, other=403)
     ),
     "trials:waitlist": Rule(p("/trials/waitlist/{waitlist}/"), owned(STARTUP)),
+    "trials:waitlist_leave": Rule(
+        p("/trials/waitlist/{waitlist}/leave/"), owned(STARTUP), post=refused(STARTUP, STARTUP)
+    ),
     "trials:detail": Rule(p("/trials/{trial}/"), owned(TRIAL_VIEWERS)),
     "trials:plan": Rule(
         p("/trials/{trial}/plan/"), owned(TRIAL_VIEWERS) | {"provider": 403, "officer": 403}

@@ -349,3 +349,39 @@ def test_emptying_a_challenge_question_asks_before_removing_it(provider):
     assert Challenge.objects.get(pk=challenge.pk).questions.count() == 2
     assert client.post(url, {**data, **CONFIRM}).status_code == 302
     assert Challenge.objects.get(pk=challenge.pk).questions.count() == 1
+
+
+def test_leaving_the_waitlist_asks_first(startup, other_startup, provider):
+    """GET, a flagless POST and the entry page's old "leave" POST all leave nothing;
+    only the confirmation page's own POST takes the start-up off the waitlist."""
+    testbed = TestBedFactory(organisation=provider.organisation)
+    entry = services.waitlist_join(
+        actor=startup.user,
+        organisation=startup.organisation,
+        testbed=testbed,
+        title="Waiting for bins",
+        summary="",
+        first_day=d(12),
+        last_day=d(18),
+    )
+    client = signed_in(startup)
+    entry_url = reverse("trials:waitlist", args=[entry.pk])
+    url = reverse("trials:waitlist_leave", args=[entry.pk])
+    assert f'href="{url}"' in client.get(entry_url).content.decode()
+    asks(client, url, "Leave the waitlist?", day_range(d(12), d(18)), testbed.name)
+    old_form = client.post(entry_url, {"action": "leave"})
+    assert old_form.status_code == 302 and old_form.url == url
+    entry.refresh_from_db()
+    assert entry.status == "waiting"
+    assert signed_in(other_startup).post(url, CONFIRM).status_code == 404
+    entry.refresh_from_db()
+    assert entry.status == "waiting"
+
+    response = client.post(url, CONFIRM)
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert entry.status == "left"
+    # Asking again once left: the page still answers, and confirming changes nothing more.
+    client.post(url, CONFIRM)
+    entry.refresh_from_db()
+    assert entry.status == "left"
