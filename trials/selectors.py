@@ -302,6 +302,14 @@ def measurements_visible_to(user: User) -> QuerySet[Measurement]:
     )
 
 
+def log_entries_visible_to(user: User) -> QuerySet[LogEntry]:
+    return (
+        LogEntry.objects.filter(trial__in=trials_visible_to(user))
+        .select_related("organisation", "trial")
+        .order_by("-date", "-id")
+    )
+
+
 def files_visible_to(user: User) -> QuerySet[EvidenceFile]:
     """Evidence files, removed ones included: packs issued before a removal still list them."""
     return (

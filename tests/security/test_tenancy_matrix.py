@@ -662,6 +662,7 @@ _api(
     refused(TRIAL_VIEWERS, STARTUP),
 )
 _api("api:measurement-detail", "/api/v1/measurements/{measurement}/", API_TRIAL)
+_api("api:log-entry-detail", "/api/v1/log-entries/{log_entry}/", API_TRIAL)
 _api("api:evidence-file-detail", "/api/v1/files/{file}/", API_TRIAL)
 _api("api:evidence-file-download", "/api/v1/files/{file}/download/", API_TRIAL)
 _api("api:evidence-pack-detail", "/api/v1/evidence-packs/{pack}/", API_TRIAL)
@@ -736,6 +737,7 @@ PARTNER_SEES = {
     "api:kpi-detail",
     "api:kpi-measurements",
     "api:measurement-detail",
+    "api:log-entry-detail",
     "api:evidence-file-detail",
     "api:evidence-file-download",
     "api:change-request-detail",

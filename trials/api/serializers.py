@@ -290,6 +290,7 @@ class KpiSerializer(serializers.ModelSerializer):
             "met",
             "measurements_count",
             "created_at",
+            "corrected_at",
         ]
         read_only_fields = fields
 
@@ -351,6 +352,12 @@ class KpiUpdateSerializer(PatchSerializer):
     no_measurement_reason = _text(
         max_length=2000, help_text=_("Why the KPI could not be measured, if it was not.")
     )
+    reason = _text(
+        max_length=500,
+        help_text=_(
+            "Why a value is corrected: kept in the trial's history with the earlier value."
+        ),
+    )
 
 
 class MeasurementSerializer(serializers.ModelSerializer):
@@ -358,7 +365,16 @@ class MeasurementSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Measurement
-        fields = ["id", "kpi", "value", "date", "note", "recorded_by", "created_at"]
+        fields = [
+            "id",
+            "kpi",
+            "value",
+            "date",
+            "note",
+            "recorded_by",
+            "created_at",
+            "corrected_at",
+        ]
         read_only_fields = fields
 
     def get_recorded_by(self, measurement: Measurement) -> str:
@@ -388,6 +404,7 @@ class LogEntrySerializer(serializers.ModelSerializer):
             "author_name",
             "organisation",
             "created_at",
+            "corrected_at",
         ]
         read_only_fields = fields
 

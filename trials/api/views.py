@@ -36,7 +36,6 @@ from ..models import (
     EvidencePack,
     Kpi,
     LogEntry,
-    Measurement,
     Trial,
     TrialStatus,
 )
@@ -616,29 +615,6 @@ class KpiViewSet(ScopedViewSet):
                 MeasurementSerializer, measurements.get(pk=measurement.pk), status_code=201
             )
         return self.page(measurements, MeasurementSerializer)
-
-
-@extend_schema_view(
-    retrieve=extend_schema(
-        responses={200: MeasurementSerializer, **errors(403, 404)}, summary="One measurement"
-    ),
-    destroy=extend_schema(
-        responses={204: None, **errors(403, 404, 409)},
-        summary="Remove a measurement (start-up)",
-    ),
-)
-class MeasurementViewSet(ScopedViewSet):
-    serializer_class = MeasurementSerializer
-
-    def get_queryset(self) -> QuerySet[Measurement]:
-        return selectors.measurements_visible_to(self.request.user)
-
-    def retrieve(self, request: Request, *args, **kwargs) -> Response:
-        return self.read(MeasurementSerializer, self.get_object())
-
-    def destroy(self, request: Request, *args, **kwargs) -> Response:
-        services.measurement_remove(actor=request.user, measurement=self.get_object())
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema_view(

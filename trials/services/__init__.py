@@ -41,7 +41,12 @@ from .common import (
     require_step,
     reviewers_of,
 )
-from .corrections import log_entry_correct, measurement_correct, record_correction
+from .corrections import (
+    log_entry_correct,
+    measurement_correct,
+    record_correction,
+    require_log_author,
+)
 from .evidence import (
     RENDER_PACK,
     evidence_file_add,
@@ -104,6 +109,7 @@ __all__ = [
     "log_entry_correct",
     "measurement_correct",
     "record_correction",
+    "require_log_author",
     "EMAIL_GAP",
     "message_post",
     "send_waiting_message_emails",

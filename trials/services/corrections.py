@@ -116,6 +116,12 @@ def measurement_correct(
     return measurement
 
 
+def require_log_author(actor: User, entry: LogEntry) -> None:
+    """Only the organisation that wrote a log entry corrects it (403 for the other side)."""
+    if not is_member(actor, entry.organisation):
+        raise PermissionDenied(_("Only the organisation that wrote an entry can correct it."))
+
+
 @transaction.atomic
 def log_entry_correct(
     *,
@@ -134,8 +140,7 @@ def log_entry_correct(
         .get(pk=entry.trial_id)
     )
     entry = LogEntry.objects.select_for_update().select_related("organisation").get(pk=entry.pk)
-    if not is_member(actor, entry.organisation):
-        raise PermissionDenied(_("Only the organisation that wrote an entry can correct it."))
+    require_log_author(actor, entry)
     if not trial.is_editable:
         raise Conflict(
             _("The trial is submitted or closed: its log cannot change."), code="not_editable"
@@ -214,4 +219,5 @@ __all__ = [
     "log_entry_correct",
     "measurement_correct",
     "record_correction",
+    "require_log_author",
 ]
