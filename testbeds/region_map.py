@@ -12,6 +12,7 @@ from accounts.regions import RegionFigure, region_tiles
 from core.charts import format_number
 from core.tilemap import TileMap, count_bands
 
+from .postcodes import postcode_region, region_disagrees
 from .selectors import CatalogueQuery, catalogue_region_counts
 
 
@@ -58,3 +59,25 @@ def location_map(region: str) -> TileMap:
         value_heading=_("Test bed"),
         chart_id="location-map",
     )
+
+
+def listing_place(region: str, postcode: str) -> dict:
+    """Where a listing puts its test bed, for the provider after saving: the region's tile and
+    name, and the region its postcode is in, worked out from the postcode area here (see
+    testbeds.postcodes). A postcode in another region than the one chosen is pointed out."""
+    from_postcode = postcode_region(postcode, region) if postcode else ""
+    label = str(Region(region).label) if region in Region.values else ""
+    postcode_label = str(Region(from_postcode).label) if from_postcode else ""
+    warning = ""
+    if region_disagrees(postcode, region):
+        warning = _(
+            "The postcode %(postcode)s is in %(postcode_region)s, but the listing says "
+            "%(region)s. Check the region or the postcode."
+        ) % {"postcode": postcode, "postcode_region": postcode_label, "region": label}
+    return {
+        "region": label,
+        "postcode": postcode,
+        "postcode_region": postcode_label,
+        "warning": warning,
+        "map": location_map(region),
+    }

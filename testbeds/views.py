@@ -34,7 +34,7 @@ from .forms import (
     TestBedForm,
 )
 from .models import TestBedPhoto
-from .region_map import catalogue_map, location_map
+from .region_map import catalogue_map, listing_place, location_map
 
 
 @cache_anonymous_page
@@ -201,6 +201,7 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
         "blackout_form": BlackoutForm(),
         "question_form": QuestionForm(),
         "max_photos": services.MAX_PHOTOS,
+        "place": listing_place(testbed.region, testbed.postcode),
     }
     return render(request, "testbeds/manage.html", context)
 
