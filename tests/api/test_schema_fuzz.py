@@ -33,7 +33,15 @@ from accounts.tokens import token_create
 from adoption.models import ImpactReport
 from challenges.models import Application, Challenge
 from testbeds.models import TestBed
-from trials.models import ChangeRequest, EvidenceFile, EvidencePack, Kpi, Measurement, Trial
+from trials.models import (
+    ChangeRequest,
+    EvidenceFile,
+    EvidencePack,
+    Kpi,
+    LogEntry,
+    Measurement,
+    Trial,
+)
 
 # Examples per operation and role. API_FUZZ_SCALE=5 runs a deeper (slower) search.
 SCALE = float(os.environ.get("API_FUZZ_SCALE", "1"))
@@ -64,6 +72,7 @@ def real_ids() -> dict[str, list]:
         "trials": list(Trial.objects.order_by("id").values_list("id", flat=True)),
         "kpis": list(Kpi.objects.order_by("id").values_list("id", flat=True)),
         "measurements": list(Measurement.objects.order_by("id").values_list("id", flat=True)),
+        "log-entries": list(LogEntry.objects.order_by("id").values_list("id", flat=True)),
         "files": list(EvidenceFile.objects.order_by("id").values_list("id", flat=True)),
         "evidence-packs": list(EvidencePack.objects.order_by("id").values_list("id", flat=True)),
         "programmes": list(Programme.objects.order_by("id").values_list("id", flat=True)),
