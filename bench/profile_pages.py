@@ -99,6 +99,7 @@ def requests(client, cookie_client, provider_client) -> dict[str, Callable[[], o
         "api list": lambda: client.get("/api/v1/testbeds/"),
         "test bed page": lambda: client.get(testbed_page),
         "trial page": lambda: cookie_client.get(trial_page),
+        "trial page, provider": lambda: provider_client.get(trial_page),
         "catalogue, signed in": lambda: cookie_client.get("/testbeds/"),
         "catalogue search, signed in": lambda: cookie_client.get("/testbeds/?q=robotics"),
         "test bed page, signed in": lambda: cookie_client.get(testbed_page),

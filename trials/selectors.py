@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models import Max, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -46,24 +46,36 @@ def organisation_ids(user: User) -> list[int]:
     return list(Membership.objects.filter(user=user).values_list("organisation_id", flat=True))
 
 
-def trials_visible_to(user: User | None) -> QuerySet[Trial]:
-    """Built from the person's organisation ids read once: literal lists let PostgreSQL
-    use the indexes on each side instead of joining every trial to every membership.
-    Partners come in through one semi-join on their active partnerships (no duplicates)."""
+def request_organisation_ids(request) -> list[int]:
+    """The signed-in person's organisations as ``CurrentOrganisationMiddleware`` read them
+    for this request (the page header needs them anyway), else read here."""
+    memberships = getattr(request, "memberships", None)
+    if memberships is None:
+        return organisation_ids(request.user)
+    return [membership.organisation_id for membership in memberships]
+
+
+def trials_visible_to(user: User | None, ids: list[int] | None = None) -> QuerySet[Trial]:
+    """Built from the person's organisation ids read once (``ids`` if the caller has them):
+    ``pk IN`` the union of four indexed id lists (their own trials, trials on their test
+    beds, in the programmes they run, and their active partnerships). Each part reads one
+    index and PostgreSQL knows the union is small, so it joins the page's rows only; with
+    the four conditions OR-ed over joined tables it hash-joined every trial to every
+    booking and filtered afterwards (issue 20: 88 ms → 3 ms on the bench database)."""
     if user is None or not user.is_authenticated:
         return Trial.objects.none()
-    ids = organisation_ids(user)
+    if ids is None:
+        ids = organisation_ids(user)
     if not ids:
         return Trial.objects.none()
+    ids = list(ids)
+    own = Trial.objects.filter(organisation_id__in=ids).values("pk")
+    provided = Trial.objects.filter(testbed__organisation_id__in=ids).values("pk")
+    run = Trial.objects.filter(programme__team_id__in=ids).values("pk")
     partnered = TrialPartner.objects.filter(
         organisation_id__in=ids, removed_at__isnull=True
     ).values("trial_id")
-    return Trial.objects.filter(
-        Q(organisation_id__in=ids)
-        | Q(testbed__organisation_id__in=ids)
-        | Q(programme__team_id__in=ids)
-        | Q(pk__in=partnered)
-    )
+    return Trial.objects.filter(pk__in=own.union(provided, run, partnered))
 
 
 @dataclass(frozen=True)
@@ -80,8 +92,8 @@ class TrialRoles:
         return self.startup or self.provider or self.officer or self.partner
 
 
-def roles_for(user: User, trial: Trial) -> TrialRoles:
-    ids = set(organisation_ids(user))
+def roles_for(user: User, trial: Trial, ids: list[int] | None = None) -> TrialRoles:
+    ids = set(organisation_ids(user) if ids is None else ids)
     startup = trial.organisation_id in ids
     return TrialRoles(
         startup=startup,
@@ -121,14 +133,25 @@ def filter_trials(trials: QuerySet[Trial], params: Mapping[str, str]) -> QuerySe
     return trials
 
 
-def trial_for_viewer(*, user: User, pk: int | str) -> tuple[Trial, TrialRoles]:
+def trial_for_viewer(
+    *, user: User, pk: int | str, ids: list[int] | None = None
+) -> tuple[Trial, TrialRoles]:
+    """The trial if the person may see it (else 404), with how they relate to it.
+
+    Read by its primary key, then checked with ``roles_for``: a person sees a trial exactly
+    when they have a role in it (the same four ways as ``trials_visible_to``), and the
+    roles are needed anyway — one indexed read instead of a filter over every visible trial.
+    """
     pk = parse_id(pk)
-    if pk is None:
+    if pk is None or user is None or not user.is_authenticated:
         raise Http404
-    trial = with_list_data(trials_visible_to(user)).filter(pk=pk).first()
+    trial = with_list_data(Trial.objects.filter(pk=pk)).first()
     if trial is None:
         raise Http404
-    return trial, roles_for(user, trial)
+    roles = roles_for(user, trial, ids)
+    if not roles.any:
+        raise Http404
+    return trial, roles
 
 
 def trial_page_data(trial: Trial) -> dict:
@@ -206,9 +229,11 @@ def requests_for_provider(user: User) -> QuerySet[Trial]:
     )  # the queue shows each proposal
 
 
-def waitlist_for(user: User) -> QuerySet[WaitlistEntry]:
+def waitlist_for(user: User, ids: list[int] | None = None) -> QuerySet[WaitlistEntry]:
     return (
-        WaitlistEntry.objects.filter(organisation_id__in=_organisation_ids(user))
+        WaitlistEntry.objects.filter(
+            organisation_id__in=_organisation_ids(user) if ids is None else list(ids)
+        )
         .select_related("testbed", "organisation")
         .order_by("-created_at")
     )

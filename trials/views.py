@@ -131,8 +131,9 @@ def request_trial(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def trial_list(request: HttpRequest) -> HttpResponse:
+    ids = selectors.request_organisation_ids(request)
     trials = selectors.filter_trials(
-        selectors.with_list_data(selectors.trials_visible_to(request.user)), request.GET
+        selectors.with_list_data(selectors.trials_visible_to(request.user, ids)), request.GET
     )
     status = request.GET.get("status", "")
     context = {
@@ -140,7 +141,7 @@ def trial_list(request: HttpRequest) -> HttpResponse:
         "statuses": TrialStatus.choices,
         "status": status,
         "waitlist": list(
-            selectors.waitlist_for(request.user).filter(status__in=["waiting", "offered"])[:20]
+            selectors.waitlist_for(request.user, ids).filter(status__in=["waiting", "offered"])[:20]
         ),
     }
     return render(request, "trials/list.html", context)
@@ -160,7 +161,8 @@ def approval_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def trial_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    trial, roles = selectors.trial_for_viewer(user=request.user, pk=pk)
+    ids = selectors.request_organisation_ids(request)
+    trial, roles = selectors.trial_for_viewer(user=request.user, pk=pk, ids=ids)
     return _trial_page(request, trial, roles)
 
 
@@ -172,15 +174,19 @@ def _trial_page(
     data = selectors.trial_page_data(trial)
     kpi_rows = selectors.kpi_rows(data["kpis"])
     today = timezone.localdate()
-    for row in kpi_rows:
+    can_measure = roles.startup and trial.status in MEASURABLE_STATUSES
+    # The small forms of each KPI only where the page shows them (issue 20).
+    for row in kpi_rows if can_measure else ():
         kpi = row["kpi"]
         row["form"] = _posted(invalid, MeasurementForm, kpi.pk) or MeasurementForm(
             prefix=f"kpi{kpi.pk}", initial={"date": today}
         )
-        row["reason_form"] = _posted(invalid, NoMeasurementForm, kpi.pk) or NoMeasurementForm(
-            auto_id=f"nm-{kpi.pk}-%s",
-            initial={"no_measurement_reason": kpi.no_measurement_reason},
-        )
+        if not row["measurements"]:
+            row["reason_form"] = _posted(invalid, NoMeasurementForm, kpi.pk) or NoMeasurementForm(
+                auto_id=f"nm-{kpi.pk}-%s",
+                initial={"no_measurement_reason": kpi.no_measurement_reason},
+            )
+    can_review = trial.status == TrialStatus.SUBMITTED and is_reviewer(request.user, trial)
     context = {
         "trial": trial,
         "roles": roles,
@@ -189,18 +195,18 @@ def _trial_page(
         "log_form": invalid
         if isinstance(invalid, LogEntryForm)
         else LogEntryForm(initial={"date": today}),
-        "can_measure": roles.startup and trial.status in MEASURABLE_STATUSES,
+        "can_measure": can_measure,
         # Corrections until submission: the start-up's values, each writer's own log entries.
         "can_correct": roles.startup and trial.is_editable,
-        "my_organisation_ids": set(selectors.organisation_ids(request.user))
+        "my_organisation_ids": set(selectors.request_organisation_ids(request))
         if trial.is_editable
         else set(),
         "can_submit": roles.startup and trial.status in SUBMITTABLE_STATUSES,
         "submission_gaps": submission_gaps(trial)
         if roles.startup and trial.status in SUBMITTABLE_STATUSES
         else [],
-        "can_review": trial.status == TrialStatus.SUBMITTED and is_reviewer(request.user, trial),
-        "review_form": ReviewForm(),
+        "can_review": can_review,
+        "review_form": ReviewForm() if can_review else None,
         # No automatic refresh while a form waits to be corrected: it would lose the input.
         "preparing": invalid is None
         and any(p.state == EvidencePack.State.PREPARING for p in data["packs"]),

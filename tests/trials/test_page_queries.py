@@ -1,0 +1,102 @@
+"""Issue 20: the trials list and the trial page in a fixed number of queries, whoever looks
+and however much the trial holds; what each person sees is unchanged."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import TestBedFactory
+from tests.trials.conftest import TODAY, d
+from trials import selectors, services
+
+#: session, user, memberships (middleware), count, page of trials, waitlist, header counts
+LIST_QUERIES = 7
+#: session, user, memberships, the trial, KPIs, measurements, log, files, events, changes of
+#: dates, partners, packs, header counts, challenge and adoption panels; a provider's page
+#: also asks whether their organisation is a partner too
+TRIAL_PAGE_QUERIES = {"startup": 15, "provider": 16}
+
+
+def another_trial(startup, provider, first: int):
+    testbed = TestBedFactory(organisation=provider.organisation, capacity=5)
+    return services.trial_request(
+        actor=startup.user,
+        organisation=startup.organisation,
+        testbed=testbed,
+        title=f"Trial {first}",
+        summary="More of the same.",
+        first_day=d(first),
+        last_day=d(first + 2),
+    )
+
+
+def fill(trial, startup, provider, kpis: int) -> None:
+    """KPIs with measurements and log entries from both sides."""
+    for number in range(kpis):
+        kpi = services.kpi_add(
+            actor=startup.user,
+            trial=trial,
+            name=f"KPI {number} of {kpis}",
+            unit="%",
+            baseline=Decimal("10"),
+            target=Decimal("20"),
+            direction="higher",
+        )
+        for day in range(3):
+            services.measurement_add(
+                actor=startup.user, kpi=kpi, value=Decimal(11 + day), date=TODAY, note=""
+            )
+    for author in (startup, provider):
+        services.log_entry_add(actor=author.user, trial=trial, text="Went well.", date=TODAY)
+
+
+def test_trial_list_queries_do_not_grow_with_trials(
+    client, startup, provider, active_trial, django_assert_num_queries
+):
+    client.force_login(startup.user)
+    with django_assert_num_queries(LIST_QUERIES):
+        assert client.get(reverse("trials:list")).status_code == 200
+    for first in range(30, 60, 5):
+        another_trial(startup, provider, first)
+    with django_assert_num_queries(LIST_QUERIES):
+        response = client.get(reverse("trials:list"))
+    assert response.context["page"].paginator.count == 7
+
+
+@pytest.mark.parametrize("who", ["startup", "provider"])
+def test_trial_page_queries_do_not_grow_with_what_the_trial_holds(
+    client, startup, provider, active_trial, who, django_assert_num_queries
+):
+    member = {"startup": startup, "provider": provider}[who]
+    client.force_login(member.user)
+    url = reverse("trials:detail", args=[active_trial.pk])
+    fill(active_trial, startup, provider, kpis=1)
+    with django_assert_num_queries(TRIAL_PAGE_QUERIES[who]):
+        assert client.get(url).status_code == 200
+    fill(active_trial, startup, provider, kpis=3)
+    with django_assert_num_queries(TRIAL_PAGE_QUERIES[who]):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.content.decode().count('class="govuk-summary-card"') == 4
+
+
+def test_everyone_sees_only_their_trials(
+    client, startup, provider, other_startup, officer, active_trial
+):
+    theirs = another_trial(other_startup, provider, 40)
+    for member, expected in (
+        (startup, {active_trial.pk}),
+        (other_startup, {theirs.pk}),
+        (provider, {active_trial.pk, theirs.pk}),
+        (officer, {active_trial.pk}),
+    ):
+        client.force_login(member.user)
+        page = client.get(reverse("trials:list")).context["page"]
+        assert {trial.pk for trial in page} == expected
+        assert set(selectors.trials_visible_to(member.user).values_list("pk", flat=True)) == (
+            expected
+        )
+        for trial in (active_trial, theirs):
+            status = client.get(reverse("trials:detail", args=[trial.pk])).status_code
+            assert status == (200 if trial.pk in expected else 404)
