@@ -6,8 +6,9 @@
 - company or university: the trials it is partner on;
 - anyone who assesses a challenge: the applications still to score.
 
-Every section is a fixed number of queries, whatever the rows (tests assert it). The
-programme floor reads the apps below it; it owns none of their rules.
+Every section is a fixed number of queries, whatever the rows (tests assert it), and reads
+only the columns its rows show (``trials.selectors.as_rows``). The programme floor reads the
+apps below it; it owns none of their rules.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ def next_step(trial: Trial, today: datetime.date) -> NextStep:
 
 def _startup(organisation: Organisation, today: datetime.date) -> dict:
     trials = list(
-        trial_selectors.with_list_data(
+        trial_selectors.as_rows(
             Trial.objects.filter(organisation=organisation, status__in=OPEN_STATUSES)
         ).order_by("booking__start", "pk")[:LIMIT]
     )
@@ -89,19 +90,20 @@ def _startup(organisation: Organisation, today: datetime.date) -> dict:
 def _provider(organisation: Organisation, today: datetime.date) -> dict:
     monday = today - datetime.timedelta(days=today.weekday())
     next_monday = monday + datetime.timedelta(days=7)
-    waiting = trial_selectors.with_list_data(
+    waiting = trial_selectors.as_rows(
         Trial.objects.filter(status=TrialStatus.REQUESTED, testbed__organisation=organisation)
     ).order_by("created_at", "pk")
     testbeds = (
         TestBed.objects.filter(organisation=organisation)
         .exclude(status=TestBed.Status.RETIRED)
+        .only("name", "slug", "status")
         .annotate(
             running=Count("trials", filter=Q(trials__status=TrialStatus.ACTIVE), distinct=True),
             waiting=Count("trials", filter=Q(trials__status=TrialStatus.REQUESTED), distinct=True),
         )
         .order_by("name", "pk")
     )
-    this_week = trial_selectors.with_list_data(
+    this_week = trial_selectors.as_rows(
         Trial.objects.filter(
             testbed__organisation=organisation,
             status__in=[TrialStatus.APPROVED, TrialStatus.ACTIVE],
@@ -109,9 +111,11 @@ def _provider(organisation: Organisation, today: datetime.date) -> dict:
             booking__end__gt=monday,
         )
     ).order_by("booking__start", "pk")
+    requests = list(waiting[: LIMIT + 1])
     return {
-        "requests": list(waiting[:LIMIT]),
-        "requests_count": waiting.count(),
+        "requests": requests[:LIMIT],
+        # Counted only when there are more than fit on the dashboard.
+        "requests_count": len(requests) if len(requests) <= LIMIT else waiting.count(),
         "testbeds": list(testbeds[:LIMIT]),
         "this_week": list(this_week[:LIMIT]),
         "week": (monday, next_monday - datetime.timedelta(days=1)),
@@ -130,7 +134,7 @@ def _partner(organisation: Organisation) -> dict:
     partnered = TrialPartner.objects.filter(
         organisation=organisation, removed_at__isnull=True
     ).values("trial_id")
-    trials = trial_selectors.with_list_data(Trial.objects.filter(pk__in=partnered)).order_by(
+    trials = trial_selectors.as_rows(Trial.objects.filter(pk__in=partnered)).order_by(
         "-created_at", "-pk"
     )
     return {"partnered": list(trials[:LIMIT])}
@@ -138,7 +142,16 @@ def _partner(organisation: Organisation) -> dict:
 
 def _assessing(user) -> list[Assessor]:
     """The challenges the person assesses, with how many submitted applications they have
-    not yet finished scoring (conflicts declared count as done)."""
+    not yet finished scoring (conflicts declared count as done). One plain query for the
+    many who assess nothing; the counts (a second query) only for those who do."""
+    assessors = list(
+        Assessor.objects.filter(user=user, accepted_at__isnull=False, revoked_at__isnull=True)
+        .select_related("challenge")
+        .only("challenge__title", "challenge__slug", "challenge__closes_at")
+        .order_by("challenge__closes_at", "pk")[:LIMIT]
+    )
+    if not assessors:
+        return []
     submitted = (
         Assessor.objects.filter(pk=OuterRef("pk"))
         .annotate(
@@ -161,16 +174,21 @@ def _assessing(user) -> list[Assessor]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return list(
-        Assessor.objects.filter(user=user, accepted_at__isnull=False, revoked_at__isnull=True)
-        .select_related("challenge")
+    counts = {
+        pk: (submitted_n, scored, conflicted_n)
+        for pk, submitted_n, scored, conflicted_n in Assessor.objects.filter(
+            pk__in=[assessor.pk for assessor in assessors]
+        )
         .annotate(
             submitted=Coalesce(Subquery(submitted, output_field=IntegerField()), 0),
             scored=Coalesce(Subquery(done, output_field=IntegerField()), 0),
             conflicted=Coalesce(Subquery(conflicted, output_field=IntegerField()), 0),
         )
-        .order_by("challenge__closes_at", "pk")[:LIMIT]
-    )
+        .values_list("pk", "submitted", "scored", "conflicted")
+    }
+    for assessor in assessors:
+        assessor.submitted, assessor.scored, assessor.conflicted = counts[assessor.pk]
+    return assessors
 
 
 @login_required

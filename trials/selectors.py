@@ -112,6 +112,31 @@ def with_list_data(trials: QuerySet[Trial]) -> QuerySet[Trial]:
     )
 
 
+# What a one-line row of a trial shows (dashboards, queues): title and status, the start-up's
+# and the test bed's names, the booked days. Three joins instead of ``with_list_data``'s five,
+# and ~15 columns instead of ~150: PostgreSQL plans a 6-way join in milliseconds (more than
+# it takes to run it here), and Django compiles and builds every column it selects.
+ROW_FIELDS = (
+    "title",
+    "status",
+    "created_at",
+    "organisation__name",
+    "testbed__name",
+    "testbed__slug",
+    "booking__testbed",
+    "booking__start",
+    "booking__end",
+)
+
+
+def as_rows(trials: QuerySet[Trial], *more_fields: str) -> QuerySet[Trial]:
+    """``trials`` with just what a row shows (``ROW_FIELDS``, plus ``more_fields``).
+    Reading any other field of a row costs a query of its own: add it here instead."""
+    return trials.select_related("organisation", "testbed", "booking").only(
+        *ROW_FIELDS, *more_fields
+    )
+
+
 def parse_id(value: object) -> int | None:
     """A database id from a URL or query string, or None (``isdigit`` also takes "²")."""
     text = str(value)
@@ -216,17 +241,36 @@ def kpi_rows(kpis: list[Kpi]) -> list[dict]:
     return rows
 
 
-def requests_for_provider(user: User) -> QuerySet[Trial]:
-    """Requests waiting for a decision on the user's test beds, oldest first."""
+# The queue shows each request's proposal: the trial's own columns, not its outcome ones.
+QUEUE_FIELDS = (
+    "summary",
+    "answers",
+    "product_name",
+    "problem_statement",
+    "objectives",
+    "setting_and_participants",
+    "trl_start",
+    "trl_target",
+    "approvals",
+    "approvals_note",
+    "testbed__assurances",
+)
+
+
+def requests_for_provider(user: User, organisation_ids: list[int] | None = None) -> QuerySet[Trial]:
+    """Requests waiting for a decision on the user's test beds, oldest first.
+
+    ``organisation_ids`` (the request's memberships, read by the middleware already) saves
+    the membership sub-select: a literal list keeps the query at four tables to plan."""
+    ids = _organisation_ids(user) if organisation_ids is None else organisation_ids
     return (
-        with_list_data(
-            Trial.objects.filter(
-                status="requested", testbed__organisation_id__in=_organisation_ids(user)
-            )
+        as_rows(
+            Trial.objects.filter(status="requested", testbed__organisation_id__in=ids),
+            *QUEUE_FIELDS,
         )
         .prefetch_related("kpis")
         .order_by("created_at", "id")
-    )  # the queue shows each proposal
+    )
 
 
 def waitlist_for(user: User, ids: list[int] | None = None) -> QuerySet[WaitlistEntry]:
@@ -419,14 +463,33 @@ def change_request_for_viewer(user: User, pk: int | str) -> ChangeRequest:
     return change
 
 
-def change_requests_for_provider(user: User) -> QuerySet[ChangeRequest]:
-    """Open changes of dates on the user's test beds, oldest first."""
+def change_requests_for_provider(
+    user: User, organisation_ids: list[int] | None = None
+) -> QuerySet[ChangeRequest]:
+    """Open changes of dates on the user's test beds, oldest first (``organisation_ids``:
+    as in ``requests_for_provider``). Each shows its dates, the trial's title, start-up and
+    test bed."""
+    ids = _organisation_ids(user) if organisation_ids is None else organisation_ids
     return (
         ChangeRequest.objects.filter(
-            status=ChangeRequest.Status.PENDING,
-            trial__testbed__organisation_id__in=_organisation_ids(user),
+            status=ChangeRequest.Status.PENDING, trial__testbed__organisation_id__in=ids
         )
-        .select_related("trial", "trial__testbed", "trial__organisation", "trial__booking")
+        .select_related("trial", "trial__testbed", "trial__organisation")
+        .only(
+            "trial",
+            "kind",
+            "old_start",
+            "old_end",
+            "start",
+            "end",
+            "reason",
+            "status",
+            "created_at",
+            "trial__title",
+            "trial__status",
+            "trial__testbed__name",
+            "trial__organisation__name",
+        )
         .order_by("created_at", "id")
     )
 

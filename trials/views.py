@@ -150,10 +150,11 @@ def trial_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def approval_queue(request: HttpRequest) -> HttpResponse:
     """Requests waiting for the provider, with whether each still fits."""
-    page = paginate(request, selectors.requests_for_provider(request.user))
+    ids = [membership.organisation_id for membership in request.memberships]
+    page = paginate(request, selectors.requests_for_provider(request.user, ids))
     fitting = pending_that_fit([trial.booking for trial in page])
     rows = [{"trial": trial, "fits": trial.booking_id in fitting} for trial in page]
-    changes = list(selectors.change_requests_for_provider(request.user)[:50])
+    changes = list(selectors.change_requests_for_provider(request.user, ids)[:50])
     return render(
         request, "trials/approval_queue.html", {"rows": rows, "page": page, "changes": changes}
     )

@@ -198,3 +198,19 @@ def test_officer_navigation_has_reviews():
         'aria-current="true"><strong class="govuk-service-navigation__active-fallback">Reviews'
         in nav
     )
+
+
+def test_provider_dashboard_counts_requests_beyond_those_it_lists(startup, provider):
+    """The count of waiting requests is exact past the 20 listed (it is counted only then)."""
+    make_trials(startup, provider, 21, approve=False)
+    html = signed_in(provider).get("/dashboard/").content.decode()
+    assert '<span class="govuk-tag govuk-tag--yellow">21</span>' in html
+    assert html.count('<li><a class="govuk-link" href="/trials/') == 20
+
+
+def test_provider_dashboard_reads_each_section_once(startup, provider):
+    """Session, user, memberships, notifications; then requests (counted only past 20), test
+    beds, this week, partnerships, challenges assessed: nine queries."""
+    make_trials(startup, provider, 2)
+    make_trials(startup, provider, 2, approve=False, offset=5)
+    assert queries(signed_in(provider)) == 9
