@@ -29,6 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import ROOT, SIZES, database_url, prepare_database, setup_django  # noqa: E402
 
+# Its own full test bed, so that a contention bench running meanwhile keeps its own.
+PROFILE_SLUG = f"benchmark-contention-profile-{os.getpid()}"
+
 
 class QueryTimer:
     def __init__(self) -> None:
@@ -82,7 +85,7 @@ def requests(client, cookie_client, provider_client) -> dict[str, Callable[[], o
     import seed_bench_data as data
     from django.utils import timezone
 
-    full = data.contention_testbed()
+    full = data.contention_testbed(PROFILE_SLUG)
     body = json.loads(data_body(full.slug, timezone.localdate()))
     contenders = data.contenders(4)
     from django.test import Client
@@ -156,7 +159,7 @@ def main() -> None:
                     continue
                 profile(name, request, args.runs, args.top)
     finally:
-        data.remove_contention_testbed()
+        data.remove_contention_testbed(PROFILE_SLUG)
 
 
 if __name__ == "__main__":

@@ -48,14 +48,15 @@ def bench_trial() -> Trial:
     )
 
 
-def contention_testbed() -> TestBed:
-    """A capacity-3 test bed that confirms at once, with no bookings, made fresh."""
-    remove_contention_testbed()
+def contention_testbed(slug: str = CONTENTION_SLUG) -> TestBed:
+    """A capacity-3 test bed that confirms at once, with no bookings, made fresh (``slug``:
+    another one, so that two benches running at once do not remove each other's)."""
+    remove_contention_testbed(slug)
     template = bench_testbed()
     return TestBed.objects.create(
         organisation=template.organisation,
         name="Benchmark contention test bed",
-        slug=CONTENTION_SLUG,
+        slug=slug,
         summary="Made and removed by bench/contention.py.",
         region=template.region,
         capacity=3,
