@@ -51,13 +51,15 @@ def notify(
             body = render_to_string(template, {**context, "recipient": user}).strip()
             title = str(subject) % subject_params if subject_params else str(subject)
             title = collapse_whitespace(title)  # a subject is one line, whatever a title holds
-        try:
-            with transaction.atomic():
-                notification = Notification.objects.create(
-                    user=user, subject=title[:200], body=body, url=url[:300], key=key
-                )
-        except IntegrityError:
-            continue  # a concurrent run created it first
+        fields = {"user": user, "subject": title[:200], "body": body, "url": url[:300]}
+        if not key:  # only a key can clash (notification_once_per_key): no savepoint
+            notification = Notification.objects.create(**fields)
+        else:
+            try:
+                with transaction.atomic():
+                    notification = Notification.objects.create(**fields, key=key)
+            except IntegrityError:
+                continue  # a concurrent run created it first
         created.append(notification)
         if email:
             transaction.on_commit(partial(enqueue, send_notification_email, notification.pk))

@@ -181,15 +181,15 @@ class TrialViewSet(
         return TrialDetailSerializer(trial, context=self.get_serializer_context()).data
 
     def _startup(self, slug: str | None) -> Organisation:
-        startups = organisations_of(self.request.user, kind=Organisation.Kind.START_UP)
+        startups = self._startups()
         if slug:
-            organisation = startups.filter(slug=slug).first()
+            organisation = next((o for o in startups if o.slug == slug), None)
             if organisation is None:
                 raise serializers.ValidationError(
                     {"organisation": [_("You do not act for this start-up.")]}
                 )
             return organisation
-        found = list(startups[:2])
+        found = startups[:2]
         if len(found) != 1:
             message = (
                 _("Say which start-up the trial is for.")
@@ -239,6 +239,20 @@ class TrialViewSet(
                 existing["url"] = url
             raise
         return Response(self._detail(trial), status=status.HTTP_201_CREATED)
+
+    def _startups(self) -> list[Organisation]:
+        """The caller's start-ups. With the browser session, from the memberships that
+        CurrentOrganisationMiddleware read for this same person (no query: every booking
+        request asks this); with a token (the middleware saw nobody), read here."""
+        user = self.request.user
+        memberships = getattr(self.request._request, "memberships", None) or []
+        if memberships and all(m.user_id == user.pk for m in memberships):
+            return [
+                m.organisation
+                for m in memberships
+                if m.organisation.kind == Organisation.Kind.START_UP
+            ]
+        return list(organisations_of(user, kind=Organisation.Kind.START_UP).order_by("name"))
 
     @staticmethod
     def _programme(pk: int | None) -> Programme | None:

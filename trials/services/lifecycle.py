@@ -79,19 +79,21 @@ def trial_request(
     start, end = first_day, last_day + ONE_DAY
     cleaned_kpis = clean_kpis(list(kpis or []))
     _refuse_duplicate(organisation, testbed, start, end)
-    if not capacity.fits(testbed, start, end):
+    capacity.check_rules(testbed, start, end)  # closed days included
+    if not capacity.has_room(testbed, start, end):
         # Full already: refuse without queueing for the lock (the common case when many
         # ask for the same days at once). A request that passes is checked again below.
-        capacity.check_rules(testbed, start, end)
         raise capacity.capacity_conflict(testbed, start, end)
     with transaction.atomic():
+        # Everything from here to the commit makes every other request for this test bed
+        # wait: read only what must be read again under the lock.
         testbed = capacity.lock_testbed(testbed)
         # Under the test bed lock: of two identical requests at once (a double click, a
         # client retrying), the second sees the first here and is refused.
         _refuse_duplicate(organisation, testbed, start, end)
         capacity.check_rules(testbed, start, end)
         cleaned = clean_answers(testbed, answers or {})
-        if not capacity.fits(testbed, start, end):
+        if not capacity.has_room(testbed, start, end):
             raise capacity.capacity_conflict(testbed, start, end)
         booking = Booking.objects.create(
             testbed=testbed, organisation=organisation, start=start, end=end
@@ -122,7 +124,7 @@ def trial_request(
         if testbed.requires_approval:
             _tell_provider_of_request(trial)
         else:
-            capacity.confirm(booking)
+            capacity.confirm(booking, checked=True)  # open and fitting: checked above
             _move(
                 trial,
                 TrialStatus.APPROVED,

@@ -182,6 +182,8 @@ def clean_kpis(kpis: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def create_kpis(trial: Trial, cleaned: list[dict[str, Any]]) -> list[Kpi]:
     """Add already-cleaned KPIs after the trial's last one. The caller holds the trial."""
+    if not cleaned:
+        return []
     existing = trial.kpis.aggregate(count=Count("id"), last=Max("position"))
     if existing["count"] + len(cleaned) > MAX_KPIS:
         raise ValidationError({"name": _("A trial can have up to 30 KPIs.")})
