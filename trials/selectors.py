@@ -254,6 +254,7 @@ QUEUE_FIELDS = (
     "approvals",
     "approvals_note",
     "testbed__assurances",
+    "testbed__capacity",  # whether each still fits
 )
 
 

@@ -152,7 +152,10 @@ def approval_queue(request: HttpRequest) -> HttpResponse:
     """Requests waiting for the provider, with whether each still fits."""
     ids = [membership.organisation_id for membership in request.memberships]
     page = paginate(request, selectors.requests_for_provider(request.user, ids))
-    fitting = pending_that_fit([trial.booking for trial in page])
+    fitting = pending_that_fit(
+        [trial.booking for trial in page],
+        {trial.testbed_id: trial.testbed.capacity for trial in page},
+    )
     rows = [{"trial": trial, "fits": trial.booking_id in fitting} for trial in page]
     changes = list(selectors.change_requests_for_provider(request.user, ids)[:50])
     return render(

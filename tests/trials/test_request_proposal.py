@@ -182,7 +182,7 @@ def test_queue_queries_do_not_grow_with_proposals(
     testbed.capacity = 10
     testbed.save()
     _requested(startup, testbed)
-    with django_assert_max_num_queries(14) as few:
+    with django_assert_max_num_queries(10) as few:
         client.get(reverse("trials:approval_queue"))
     for _ in range(4):  # one live request per start-up, test bed and day: other start-ups
         other = MembershipFactory(organisation=OrganisationFactory(start_up=True), admin=True)
