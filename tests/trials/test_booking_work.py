@@ -92,3 +92,20 @@ def test_a_person_in_two_start_ups_names_one(client, startup, at_once):
     response, _sql = post(client, body(at_once, organisation=second.slug))
     assert response.status_code == 201, response.json()
     assert response.json()["organisation"] in (second.slug, second.name, second.pk)
+
+
+def test_days_filled_while_waiting_for_the_lock_are_refused_with_windows(
+    client, startup, at_once, monkeypatch
+):
+    """The check before the lock passes, the one under it finds the days full (someone
+    else was confirmed meanwhile): a 409 with the nearest free dates, read after the lock."""
+    from testbeds import booking as capacity
+
+    answers = iter([True, False])
+    monkeypatch.setattr(capacity, "has_room", lambda *args: next(answers))
+    client.force_login(startup.user)
+    response, _sql = post(client, body(at_once))
+    assert response.status_code == 409
+    assert response.json()["code"] == "capacity"
+    assert response.json()["nearest_free_windows"]
+    assert not at_once.bookings.exists()

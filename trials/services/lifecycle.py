@@ -47,6 +47,10 @@ from .plans import apply_plan, clean_kpis, create_kpis
 from .waitlist import _entry_for, waitlist_offer_freed_days
 
 
+class _Full(Exception):
+    """The days filled up while the request waited for the test bed lock."""
+
+
 def trial_request(
     *,
     actor: User,
@@ -84,55 +88,60 @@ def trial_request(
         # Full already: refuse without queueing for the lock (the common case when many
         # ask for the same days at once). A request that passes is checked again below.
         raise capacity.capacity_conflict(testbed, start, end)
-    with transaction.atomic():
-        # Everything from here to the commit makes every other request for this test bed
-        # wait: read only what must be read again under the lock.
-        testbed = capacity.lock_testbed(testbed)
-        # Under the test bed lock: of two identical requests at once (a double click, a
-        # client retrying), the second sees the first here and is refused.
-        _refuse_duplicate(organisation, testbed, start, end)
-        capacity.check_rules(testbed, start, end)
-        cleaned = clean_answers(testbed, answers or {})
-        if not capacity.has_room(testbed, start, end):
-            raise capacity.capacity_conflict(testbed, start, end)
-        booking = Booking.objects.create(
-            testbed=testbed, organisation=organisation, start=start, end=end
-        )
-        trial = Trial(
-            organisation=organisation,
-            testbed=testbed,
-            booking=booking,
-            programme=programme,
-            requested_by=actor,
-            title=title[:200],
-            summary=summary[:3000],
-            answers=cleaned,
-        )
-        if plan:
-            apply_plan(trial, plan)
-        trial.save()
-        create_kpis(trial, cleaned_kpis)
-        TrialEvent.objects.create(
-            trial=trial,
-            actor=actor,
-            actor_name=actor_name(actor),
-            from_status="",
-            to_status=TrialStatus.REQUESTED,
-            created_at=trial.status_changed_at,
-        )
-        emit_for_trial("booking.requested", trial)
-        if testbed.requires_approval:
-            _tell_provider_of_request(trial)
-        else:
-            capacity.confirm(booking, checked=True)  # open and fitting: checked above
-            _move(
-                trial,
-                TrialStatus.APPROVED,
-                actor=None,
-                note=_("Confirmed at once: this test bed needs no approval."),
+    try:
+        with transaction.atomic():
+            # Everything from here to the commit makes every other request for this test bed
+            # wait: read only what must be read again under the lock.
+            testbed = capacity.lock_testbed(testbed)
+            # Under the test bed lock: of two identical requests at once (a double click, a
+            # client retrying), the second sees the first here and is refused.
+            _refuse_duplicate(organisation, testbed, start, end)
+            capacity.check_rules(testbed, start, end)
+            cleaned = clean_answers(testbed, answers or {})
+            if not capacity.has_room(testbed, start, end):
+                raise _Full
+            booking = Booking.objects.create(
+                testbed=testbed, organisation=organisation, start=start, end=end
             )
-            _tell_startup(trial, "approved")
-            emit_for_trial("booking.approved", trial)
+            trial = Trial(
+                organisation=organisation,
+                testbed=testbed,
+                booking=booking,
+                programme=programme,
+                requested_by=actor,
+                title=title[:200],
+                summary=summary[:3000],
+                answers=cleaned,
+            )
+            if plan:
+                apply_plan(trial, plan)
+            trial.save()
+            create_kpis(trial, cleaned_kpis)
+            TrialEvent.objects.create(
+                trial=trial,
+                actor=actor,
+                actor_name=actor_name(actor),
+                from_status="",
+                to_status=TrialStatus.REQUESTED,
+                created_at=trial.status_changed_at,
+            )
+            emit_for_trial("booking.requested", trial)
+            if testbed.requires_approval:
+                _tell_provider_of_request(trial)
+            else:
+                capacity.confirm(booking, checked=True)  # open and fitting: checked above
+                _move(
+                    trial,
+                    TrialStatus.APPROVED,
+                    actor=None,
+                    note=_("Confirmed at once: this test bed needs no approval."),
+                )
+                _tell_startup(trial, "approved")
+                emit_for_trial("booking.approved", trial)
+    except _Full:
+        # Refused: the nearest free dates to offer are read once the lock is released (as
+        # before, they are advice read from the free runs, not a promise).
+        raise capacity.capacity_conflict(testbed, start, end) from None
     return trial
 
 
