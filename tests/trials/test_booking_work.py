@@ -51,8 +51,8 @@ def test_a_request_confirmed_at_once_reads_closures_once_under_the_lock(client, 
     response, sql = post(client, body(at_once))
     assert response.status_code == 201, response.json()
     assert response.json()["status"] == "approved"
-    # Once before the lock, once under it; confirming does not read them a third time.
-    assert sum('"testbeds_blackout"' in query for query in sql) == 2
+    # Once, under the lock; confirming does not read them again.
+    assert sum('"testbeds_blackout"' in query for query in sql) == 1
     # No KPIs sent: none counted. The start-up came from the session's memberships.
     assert not any('"trials_kpi"' in query for query in sql)
     assert sum('FROM "accounts_organisation"' in query for query in sql) == 0
@@ -71,7 +71,7 @@ def test_a_refused_request_reads_nine_queries(client, startup, at_once):
     assert response.json()["code"] == "capacity"
     assert response.json()["nearest_free_windows"]
     # Session, person, memberships (middleware); the test bed; the service's membership
-    # check; an earlier request of the same start-up; closures; the days' loads; free runs.
+    # check; an earlier request of the same start-up; the days' loads; closures; free runs.
     assert len(sql) == 9, sql
 
 

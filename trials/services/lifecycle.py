@@ -83,10 +83,11 @@ def trial_request(
     start, end = first_day, last_day + ONE_DAY
     cleaned_kpis = clean_kpis(list(kpis or []))
     _refuse_duplicate(organisation, testbed, start, end)
-    capacity.check_rules(testbed, start, end)  # closed days included
     if not capacity.has_room(testbed, start, end):
         # Full already: refuse without queueing for the lock (the common case when many
-        # ask for the same days at once). A request that passes is checked again below.
+        # ask for the same days at once), saying first which rule the dates break, if any.
+        # A request that passes is checked in full below, on the test bed row as locked.
+        capacity.check_rules(testbed, start, end)
         raise capacity.capacity_conflict(testbed, start, end)
     try:
         with transaction.atomic():
