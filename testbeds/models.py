@@ -49,6 +49,13 @@ class Assurance(models.TextChoices):
     CLINICAL_SAFETY = "clinical-safety", _("Clinical safety / DTAC")
 
 
+# Code → label, made once: ``SectorCode.values`` and ``SectorCode(code)`` rebuild the choices
+# on every call. Labels are lazy, translated when shown.
+SECTOR_LABELS = {member.value: member.label for member in SectorCode}
+TECHNOLOGY_LABELS = {member.value: member.label for member in TechnologyCode}
+ASSURANCE_LABELS = {member.value: member.label for member in Assurance}
+
+
 class Sector(models.Model):
     """One of the fixed sectors; rows are created by a data migration."""
 
@@ -62,7 +69,7 @@ class Sector(models.Model):
 
     @property
     def name(self) -> str:
-        return str(SectorCode(self.code).label) if self.code in SectorCode.values else self.code
+        return str(SECTOR_LABELS.get(self.code, self.code))
 
 
 class Technology(models.Model):
@@ -79,9 +86,7 @@ class Technology(models.Model):
 
     @property
     def name(self) -> str:
-        if self.code in TechnologyCode.values:
-            return str(TechnologyCode(self.code).label)
-        return self.code
+        return str(TECHNOLOGY_LABELS.get(self.code, self.code))
 
 
 def new_calendar_token() -> str:
@@ -243,8 +248,7 @@ class TestBed(models.Model):
         return ", ".join(part for part in (self.town, self.postcode) if part)
 
     def assurance_labels(self) -> list[str]:
-        labels = dict(Assurance.choices)
-        return [str(labels[code]) for code in self.assurances if code in labels]
+        return [str(ASSURANCE_LABELS[code]) for code in self.assurances if code in ASSURANCE_LABELS]
 
     def cost_text(self) -> str:
         if self.cost_model == self.Cost.FREE or self.cost_amount is None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from accounts.models import Region
 from accounts.regions import RegionFigure, region_tiles
@@ -44,6 +47,18 @@ def _figure(count: int) -> RegionFigure:
         "count": format_number(count)
     }
     return RegionFigure(count, format_number(count), spoken)
+
+
+def location_map_html(region: str) -> tuple[str, SafeString]:
+    """The title and SVG of ``location_map(region)`` in the active language, drawn once per
+    region and language in each process: they depend on nothing else."""
+    return _location_map_html(region, get_language())
+
+
+@functools.lru_cache(maxsize=64)
+def _location_map_html(region: str, language: str | None) -> tuple[str, SafeString]:
+    tile_map = location_map(region)
+    return str(tile_map.title), tile_map.svg
 
 
 def location_map(region: str) -> TileMap:

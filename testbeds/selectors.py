@@ -196,6 +196,12 @@ def testbeds_of_provider(user: User) -> QuerySet[TestBed]:
     return TestBed.objects.filter(organisation__memberships__user=user).distinct()
 
 
+def is_provider_member(testbed: TestBed, memberships) -> bool:
+    """Whether one of these memberships (``request.memberships``) is in the test bed's
+    public body: the same answer as ``testbeds_of_provider(user)``, without a query."""
+    return any(m.organisation_id == testbed.organisation_id for m in memberships)
+
+
 def testbed_for_viewer(*, slug: str, user: User | None) -> TestBed:
     """A published or paused test bed for anyone; any status for its provider's members."""
     testbed = with_listing_data(TestBed.objects.filter(slug=slug)).first()

@@ -24,6 +24,7 @@ from core.pagination import paginate
 
 from . import selectors, services
 from .availability import free_windows, month_calendar
+from .calendar_html import calendar_rows
 from .forms import (
     BlackoutForm,
     CatalogueForm,
@@ -34,7 +35,7 @@ from .forms import (
     TestBedForm,
 )
 from .models import TestBedPhoto
-from .region_map import catalogue_map, listing_place, location_map
+from .region_map import catalogue_map, listing_place, location_map_html
 
 
 @cache_anonymous_page
@@ -94,18 +95,18 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 @cache_anonymous_page
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     testbed = selectors.testbed_for_viewer(slug=slug, user=request.user)
-    is_provider = (
-        request.user.is_authenticated
-        and selectors.testbeds_of_provider(request.user).filter(pk=testbed.pk).exists()
-    )
     photos = list(testbed.photos.all())
+    calendar = month_calendar(testbed, _month(request.GET.get("month")))
+    map_title, map_svg = location_map_html(testbed.region)
     context = {
         "testbed": testbed,
         "photos": photos,
-        "calendar": month_calendar(testbed, _month(request.GET.get("month"))),
-        "is_provider": is_provider,
+        "calendar": calendar,
+        "calendar_rows": calendar_rows(calendar),
+        # The memberships the middleware read already say it (no query of its own).
+        "is_provider": selectors.is_provider_member(testbed, getattr(request, "memberships", [])),
         "can_request": _can_request(request, testbed),
-        "location_map": location_map(testbed.region),
+        "location_map": {"title": map_title, "svg": map_svg},
     }
     return render(request, "testbeds/detail.html", context)
 
