@@ -202,9 +202,17 @@ def is_provider_member(testbed: TestBed, memberships) -> bool:
     return any(m.organisation_id == testbed.organisation_id for m in memberships)
 
 
-def testbed_for_viewer(*, slug: str, user: User | None) -> TestBed:
-    """A published or paused test bed for anyone; any status for its provider's members."""
-    testbed = with_listing_data(TestBed.objects.filter(slug=slug)).first()
+def testbed_for_viewer(*, slug: str, user: User | None, listing_data: bool = True) -> TestBed:
+    """A published or paused test bed for anyone; any status for its provider's members.
+
+    With ``listing_data=False`` only the test bed and its public body are read (the test
+    bed page reads its sectors, technologies and photos only when it draws them)."""
+    testbeds = TestBed.objects.filter(slug=slug)
+    if listing_data:
+        testbeds = with_listing_data(testbeds)
+    else:
+        testbeds = testbeds.select_related("organisation")
+    testbed = testbeds.first()
     if testbed is None:
         raise Http404
     if testbed.status in (TestBed.Status.PUBLISHED, TestBed.Status.PAUSED):

@@ -94,21 +94,36 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 @cache_anonymous_page
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
-    testbed = selectors.testbed_for_viewer(slug=slug, user=request.user)
-    photos = list(testbed.photos.all())
-    calendar = month_calendar(testbed, _month(request.GET.get("month")))
-    map_title, map_svg = location_map_html(testbed.region)
+    """A test bed's page. Its main column (text, photos, facts, rules and the month's
+    calendar) is the same for everyone who may see the test bed and reads it in one
+    language: the template keeps it as a fragment keyed by the page version (bumped by
+    every change to listings, photos, closures and bookings), the language, the test bed,
+    the month and today's date. Its reads run lazily, so a kept fragment costs none. The
+    header, the status warning and the side column (what this person may do) are drawn
+    for each request."""
+    testbed = selectors.testbed_for_viewer(slug=slug, user=request.user, listing_data=False)
+    month = _month(request.GET.get("month"))
+    calendar = SimpleLazyObject(lambda: month_calendar(testbed, month))
     context = {
         "testbed": testbed,
-        "photos": photos,
+        "photos": SimpleLazyObject(lambda: list(testbed.photos.order_by("position", "id"))),
         "calendar": calendar,
-        "calendar_rows": calendar_rows(calendar),
+        "calendar_rows": lambda: calendar_rows(calendar),
         # The memberships the middleware read already say it (no query of its own).
         "is_provider": selectors.is_provider_member(testbed, getattr(request, "memberships", [])),
         "can_request": _can_request(request, testbed),
-        "location_map": {"title": map_title, "svg": map_svg},
+        "location_map": SimpleLazyObject(lambda: _location_map(testbed.region)),
+        "fragment_version": page_version(),
+        "fragment_seconds": page_seconds(),
+        "fragment_month": month.replace(day=1).isoformat(),
+        "fragment_today": timezone.localdate().isoformat(),
     }
     return render(request, "testbeds/detail.html", context)
+
+
+def _location_map(region: str) -> dict:
+    title, svg = location_map_html(region)
+    return {"title": title, "svg": svg}
 
 
 def _month(value: str | None) -> datetime.date:
