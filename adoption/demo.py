@@ -2,7 +2,8 @@
 
 - "Connected street lighting on Keel Square": adopted through a framework call-off with a
   notice on Contracts Finder, its 6- and 12-month impact reports submitted, published in
-  the outcomes register, and Cyngor Gwynedd (council2@demo.test) interested in it;
+  the outcomes register with its title and summary in English and Welsh, and Cyngor Gwynedd
+  (council2@demo.test) interested in it;
 - "Waste route planning at the civic centre": procuring, by open tender;
 - "Livestock water monitoring on a hill farm" (accepted in the trials' demo): not adopted,
   with reasons.
@@ -31,6 +32,14 @@ from .services.common import add_months
 ADOPTED = "Connected street lighting on Keel Square"
 PROCURING = "Waste route planning at the civic centre"
 NOT_ADOPTED = "Livestock water monitoring on a hill farm"
+# The adopted outcome's register entry in Welsh too (core.bilingual): Welsh readers of
+# /outcomes/ see it in Welsh; the procuring and not-adopted ones are not in the register.
+ADOPTED_CY = "Goleuadau stryd cysylltiedig ar Sgwâr Keel"
+SUMMARY_CY = (
+    "Roedd goleuadau stryd clyfar ar Sgwâr Keel yn pylu pan oedd y stryd yn wag ac yn "
+    "adrodd am eu diffygion eu hunain. Gostyngodd y defnydd o ynni 38%; yna prynodd "
+    "Sunderland nhw ar draws y ddinas."
+)
 
 
 def _accept(trial: Trial, accounts: DemoAccounts) -> Trial:
@@ -146,9 +155,15 @@ def _adopted(accounts: DemoAccounts, testbed: TestBed) -> None:
         "Smart street lights on Keel Square dimmed when the street was empty and reported "
         "their own faults. Energy use fell by 38%; Sunderland then bought them city-wide."
     )
-    if adoption.startup_consent_at is None:
+    if adoption.startup_consent_at is None or not adoption.register_summary_cy:
         services.consent_set(
-            actor=accounts.startup, adoption=adoption, party="startup", agree=True, summary=summary
+            actor=accounts.startup,
+            adoption=adoption,
+            party="startup",
+            agree=True,
+            summary=summary,
+            title_cy=ADOPTED_CY,
+            summary_cy=SUMMARY_CY,
         )
     if adoption.provider_consent_at is None:
         services.consent_set(actor=provider, adoption=adoption, party="provider", agree=True)

@@ -84,11 +84,29 @@ class ConsentForm(forms.Form):
         label=_("Summary for the register"),
         required=False,
         max_length=1500,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "lang": "en"}),
         help_text=_(
             "In plain English, for anyone: what was tried, where, and what it showed. "
             "Either party can write it."
         ),
+    )
+    # The register in Welsh (core.bilingual): the same texts as a test bed's or a challenge's.
+    register_title_cy = forms.CharField(
+        label=_("Title in Welsh (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("Shown to visitors reading in Welsh; the English is shown where it is empty."),
+        widget=forms.TextInput(attrs={"lang": "cy"}),
+    )
+    register_summary_cy = forms.CharField(
+        label=_("Summary in Welsh (optional)"),
+        max_length=1500,
+        required=False,
+        help_text=_(
+            "Welsh-speaking visitors see the Welsh text; where there is none, they see the "
+            "English with a note that it is not available in Welsh, and the other way round."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4, "lang": "cy"}),
     )
     agree = forms.BooleanField(
         label=_("We agree to publish this outcome in the public register"), required=False

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from core.bilingual import text_in
 from core.fields import SingleLineCharField
 from trials.models import Trial
 
@@ -143,6 +144,18 @@ class Adoption(DecisionFields):
 
     # The register: a plain-English summary, and both parties' consent.
     register_summary = models.TextField(_("summary for the register"), max_length=1500, blank=True)
+    # The register's title and summary in Welsh (core.bilingual): shown to Welsh readers, the
+    # English (the trial's title, ``register_summary``) with a note where they are empty.
+    register_title_cy = SingleLineCharField(
+        _("title for the register in Welsh"), max_length=200, blank=True, default="", db_default=""
+    )
+    register_summary_cy = models.TextField(
+        _("summary for the register in Welsh"),
+        max_length=1500,
+        blank=True,
+        default="",
+        db_default="",
+    )
     startup_consent_at = models.DateTimeField(null=True, blank=True)
     provider_consent_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -167,6 +180,20 @@ class Adoption(DecisionFields):
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
+
+    @property
+    def register_title(self) -> str:
+        """The register's English title: the trial's (``register_title_cy`` is the Welsh)."""
+        return self.trial.title
+
+    @property
+    def local_register_title(self) -> str:
+        """The title in the active language (Welsh where there is one): feeds, page titles."""
+        return text_in(self.trial.title, self.register_title_cy)
+
+    @property
+    def local_register_summary(self) -> str:
+        return text_in(self.register_summary, self.register_summary_cy)
 
 
 class AdoptionDecision(DecisionFields):

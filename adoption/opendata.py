@@ -41,6 +41,9 @@ COLUMNS: list[tuple[str, object]] = [
     ("notice_url", _("The public procurement notice, if any.")),
     ("published_at", _("When the outcome entered the register (ISO 8601, UTC).")),
     ("verify_url", _("Where to check the accepted evidence pack is genuine.")),
+    # Added after the first release, at the end, so that columns read by position still hold.
+    ("title_cy", _("The title in Welsh, if written (empty otherwise).")),
+    ("summary_cy", _("The summary in Welsh, if written (empty otherwise).")),
 ]
 HEADER = [name for name, _description in COLUMNS]
 
@@ -78,6 +81,8 @@ def row(adoption: Adoption) -> dict:
         "verify_url": (
             f"{settings.SITE_URL}/verify/{adoption.pack_code}/" if adoption.pack_code else ""
         ),
+        "title_cy": adoption.register_title_cy,
+        "summary_cy": adoption.register_summary_cy,
     }
 
 

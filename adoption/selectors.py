@@ -114,10 +114,13 @@ def filter_outcomes(
     for word in words:
         outcomes = outcomes.filter(
             Q(register_summary__icontains=word)
+            | Q(register_summary_cy__icontains=word)
+            | Q(register_title_cy__icontains=word)
             | Q(trial__title__icontains=word)
             | Q(trial__product_name__icontains=word)
             | Q(trial__organisation__name__icontains=word)
             | Q(trial__testbed__name__icontains=word)
+            | Q(trial__testbed__name_cy__icontains=word)
             | Q(trial__testbed__organisation__name__icontains=word)
         )
     return outcomes

@@ -6,6 +6,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from accounts.models import Region
+from core.bilingual import translations
 from core.dates import ApiDateField
 
 from ..models import (
@@ -68,6 +69,8 @@ class RegisterSerializer(serializers.Serializer):
     startup_consent = serializers.BooleanField()
     provider_consent = serializers.BooleanField()
     summary = serializers.CharField()
+    title_cy = serializers.CharField()
+    summary_cy = serializers.CharField()
     published_at = serializers.DateTimeField(allow_null=True)
 
 
@@ -90,6 +93,8 @@ class AdoptionSerializer(DecisionFieldsSerializer):
                 "startup_consent": adoption.startup_consent_at is not None,
                 "provider_consent": adoption.provider_consent_at is not None,
                 "summary": adoption.register_summary,
+                "title_cy": adoption.register_title_cy,
+                "summary_cy": adoption.register_summary_cy,
                 "published_at": adoption.published_at,
             }
         ).data
@@ -175,6 +180,25 @@ class ImpactReportSerializer(serializers.Serializer):
         return report.is_overdue()
 
 
+class TextsSerializer(serializers.Serializer):
+    language = serializers.ChoiceField(choices=["en", "cy"])
+    title = serializers.CharField()
+    summary = serializers.CharField()
+
+
+def outcome_texts(adoption) -> list[dict[str, str]]:
+    """The register's texts in each language with any, tagged, as test beds and challenges
+    give theirs (core.bilingual.translations): ``title`` and ``summary``."""
+    return [
+        {
+            "language": item["language"],
+            "title": item["register_title"],
+            "summary": item["register_summary"],
+        }
+        for item in translations(adoption, ("register_title", "register_summary"))
+    ]
+
+
 class OutcomeSerializer(serializers.Serializer):
     """One row of the public register: the open data's columns (see /outcomes/)."""
 
@@ -203,6 +227,12 @@ class OutcomeSerializer(serializers.Serializer):
     notice_url = serializers.CharField()
     published_at = serializers.DateTimeField()
     verify_url = serializers.CharField()
+    title_cy = serializers.CharField(help_text="The title in Welsh; empty if not written.")
+    summary_cy = serializers.CharField(help_text="The summary in Welsh; empty if not written.")
+    texts = TextsSerializer(
+        many=True,
+        help_text="The title and summary in each language written, tagged (en, cy).",
+    )
 
     def to_representation(self, adoption):
         from ..opendata import row
@@ -210,4 +240,5 @@ class OutcomeSerializer(serializers.Serializer):
         data = row(adoption)
         for field in ("sectors", "technologies", "not_adopted_reasons"):
             data[field] = [item for item in data[field].split(";") if item]
+        data["texts"] = outcome_texts(adoption)
         return super().to_representation(data)

@@ -86,7 +86,12 @@ def consent(request: HttpRequest, trial_pk: int) -> HttpResponse:
     given = getattr(adoption, f"{party}_consent_at") is not None
     form = ConsentForm(
         request.POST or None,
-        initial={"register_summary": adoption.register_summary, "agree": given},
+        initial={
+            "register_summary": adoption.register_summary,
+            "register_title_cy": adoption.register_title_cy,
+            "register_summary_cy": adoption.register_summary_cy,
+            "agree": given,
+        },
     )
     conflict = False
     if request.method == "POST" and form.is_valid():
@@ -98,6 +103,8 @@ def consent(request: HttpRequest, trial_pk: int) -> HttpResponse:
                 party=party,
                 agree=form.cleaned_data["agree"],
                 summary=form.cleaned_data["register_summary"],
+                title_cy=form.cleaned_data["register_title_cy"],
+                summary_cy=form.cleaned_data["register_summary_cy"],
             ),
         )
         if not form.errors:

@@ -178,10 +178,10 @@ class OutcomeFeed(Feed):
         )
 
     def item_title(self, item) -> str:
-        return f"{item.trial.title} — {item.get_status_display()}"
+        return f"{item.local_register_title} — {item.get_status_display()}"
 
     def item_description(self, item) -> str:
-        return item.register_summary
+        return item.local_register_summary
 
     def item_link(self, item) -> str:
         return item.get_public_url()
