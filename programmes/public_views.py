@@ -13,7 +13,8 @@ from .regions import SUPPRESS_BELOW, public_map, public_measures, public_region_
 @cache_anonymous_page
 def regions_page(request: HttpRequest) -> HttpResponse:
     """Published figures only, so the same for every anonymous visitor: kept a minute, and
-    forgotten when a test bed or a challenge is published or closed (core.cache)."""
+    forgotten when a test bed or a challenge is published or closed, or an outcome enters or
+    leaves the public register (core.cache)."""
     measures = public_measures()
     chosen = next((m for m in measures if m.key == request.GET.get("measure")), measures[0])
     rows, counts = public_region_table(measures)

@@ -1,7 +1,7 @@
 """Nations and regions compared: the public page's published figures, and a programme's reach.
 
-Public figures count published data only (published test beds; later, published challenges
-and public outcomes) and hold back any count below ``SUPPRESS_BELOW``, as official
+Public figures count published data only (published test beds, open challenges, outcomes
+in the public register) and hold back any count below ``SUPPRESS_BELOW``, as official
 statistics do, so that no single organisation's activity can be picked out. Each figure is
 one grouped query, whatever the number of rows.
 """
@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from accounts.models import Programme, Region
 from accounts.regions import RegionFigure, region_tiles
 from adoption.models import AdoptionStatus
+from adoption.selectors import published as published_outcomes
 from challenges.selectors import open_challenges
 from core.charts import format_number
 from core.tilemap import TileMap, count_bands, percent_bands
@@ -72,6 +73,12 @@ def _challenges_spoken(n: int) -> str:
     }
 
 
+def _outcomes_spoken(n: int) -> str:
+    return ngettext("%(count)s public outcome", "%(count)s public outcomes", n) % {
+        "count": format_number(n)
+    }
+
+
 def public_measures() -> list[Measure]:
     """What /regions/ compares, each from published data only."""
     return [
@@ -93,6 +100,17 @@ def public_measures() -> list[Measure]:
             href=lambda code: (
                 f"{reverse('challenges:list')}?{urlencode({'region': code, 'phase': 'open'})}"
             ),
+        ),
+        Measure(
+            key="outcomes",
+            label=gettext_lazy("Public outcomes"),
+            heading=gettext_lazy("Public outcomes"),
+            # Outcomes in the register (both parties agreed), by the test bed's region. Kept
+            # fresh like the others: publishing or withdrawing one bumps the page version
+            # (adoption.services.register.consent_set).
+            counts=lambda: counts_by_region(published_outcomes(), "trial__testbed__region"),
+            spoken=_outcomes_spoken,
+            href=lambda code: f"{reverse('adoption:register')}?{urlencode({'region': code})}",
         ),
     ]
 
