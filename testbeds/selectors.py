@@ -170,7 +170,12 @@ def catalogue_search(
 
 
 def catalogue_region_counts(query: CatalogueQuery) -> dict[str, int]:
-    """How many test beds the search finds in each region, ignoring its own region filter."""
+    """How many test beds the search finds in each region, ignoring its own region filter.
+
+    Every match counts, on whichever page of results it falls: unlike the result count of a
+    free-dates search (capped a few pages ahead, core.pagination), the map's counts are not
+    capped, since a capped tile would under-count its region. It stays one grouped query for
+    all twelve regions, whatever the number of matches (tests/programmes/test_regions.py)."""
     everywhere = catalogue_search(replace(query, region=[], sort="name"))
     rows = (
         TestBed.objects.filter(pk__in=everywhere.values("pk"))
