@@ -138,3 +138,44 @@ def test_regions_page_and_the_map_with_the_keyboard(open_journey):
     expect(tile(page, "North East")).to_have_attribute("aria-current", "true")
     j.screenshot("catalogue-north-east")
     j.finish()
+
+
+def test_regions_page_compares_public_outcomes(open_journey):
+    """The public outcomes measure: a map whose tiles are named links to the register filtered
+    to their region, counts below 3 held back, the table's column, and the same in Welsh.
+    Counts are read, not assumed: other journeys publish outcomes in the shared database."""
+    j = open_journey("regions-public-outcomes")
+    page = j.page
+    main = page.locator("main")
+    j.go("/regions/")
+    j.link("Public outcomes", within=main)
+    assert "measure=outcomes" in page.url
+    expect(main.locator(".app-tile-map__svg").first).to_be_visible()
+    expect(main).to_contain_text("Public outcomes by nation and region")
+    compared = main.locator('[aria-labelledby="compare"] table thead')
+    expect(compared).to_contain_text("Public outcomes")
+    links = main.locator(".app-tile-map__svg a")
+    expect(links).to_have_count(12)
+    for index in range(12):
+        name = links.nth(index).get_attribute("aria-label")
+        assert re.search(r", [A-Z][A-Za-z ,]+: (fewer than 3|\d+ public outcomes?)$", name), name
+        assert links.nth(index).get_attribute("href").startswith("/outcomes/?region=")
+    # The demo's outcome is on Keel Square, Sunderland: the North East has one or more.
+    north_east = tile(page, "North East")
+    label = north_east.get_attribute("aria-label")
+    assert not label.endswith(": 0 public outcomes"), label
+    j.screenshot("public-outcomes")
+    j.click(north_east)
+    assert page.url.endswith("/outcomes/?region=north-east")
+    expect(page.locator("h1")).to_have_text("Outcomes register")
+    expect(page.locator("#id_region")).to_have_value("north-east")
+    j.finish()
+
+    cy = open_journey("regions-public-outcomes-welsh")
+    cy.go("/regions/?measure=outcomes")
+    cy.link("Cymraeg")
+    expect(cy.page.locator("html")).to_have_attribute("lang", "cy")
+    expect(cy.page.locator("main")).to_contain_text("Canlyniadau cyhoeddus")
+    expect(tile(cy.page, "Cymru")).to_have_count(1)
+    cy.screenshot("public-outcomes-in-welsh")
+    cy.finish()
