@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from testbeds import services
 from tests.factories import MembershipFactory, OrganisationFactory, TestBedFactory
@@ -30,7 +31,7 @@ def test_signed_in_people_are_never_served_the_cache(client, startup):
     client.force_login(startup.user)
     response = client.get(reverse("testbeds:catalogue"))
     assert "X-Cache" not in response
-    assert startup.user.get_full_name() in response.content.decode()
+    assert escape(startup.user.get_full_name()) in response.content.decode()
 
 
 def test_each_language_has_its_own_copy(client):
