@@ -47,7 +47,7 @@ def adoption_for_viewer(user: User | None, trial_pk: int) -> Adoption:
             "trial__programme__team",
             "trial__booking",
         )
-        .filter(trial_id=trial_pk)
+        .filter(trial__pk=trial_pk)  # not trial_id: it skips the range check
         .first()
     )
     if adoption is None or not can_see_private(user, adoption.trial):

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -39,9 +40,12 @@ ONE_DAY = datetime.timedelta(days=1)
 
 
 def lock_testbed(testbed: TestBed | int) -> TestBed:
-    """The test bed row, locked until the transaction ends."""
+    """The test bed row, locked until the transaction ends; 404 if it went meanwhile."""
     pk = testbed.pk if isinstance(testbed, TestBed) else testbed
-    return TestBed.objects.select_for_update().get(pk=pk)
+    locked = TestBed.objects.select_for_update().filter(pk=pk).first()
+    if locked is None:  # deleted between the caller's read and the lock
+        raise Http404
+    return locked
 
 
 def day(value: datetime.date) -> str:

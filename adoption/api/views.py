@@ -79,7 +79,7 @@ class InterestView(APIView):
     def _adoption(self, request: Request, pk: int):
         adoption = (
             selectors.published()
-            .filter(trial_id=pk)
+            .filter(trial__pk=pk)  # trial_id skips the range check: OverflowError
             .select_related("trial__testbed__organisation", "trial__organisation")
             .first()
         )

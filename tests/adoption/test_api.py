@@ -144,3 +144,12 @@ def test_register_api_queries_do_not_grow(world):
             published_at="2026-01-01T00:00:00Z", register_summary="x"
         )
     assert count() == few
+
+
+def test_ids_beyond_any_integer_are_404_not_500(world):
+    """SQLite cannot take such a number; the lookups must say 'not found' before asking it."""
+    huge = 2**70
+    client = api(world.other_body)
+    assert client.get(f"/api/v1/trials/{huge}/adoption/").status_code == 404
+    assert client.post(f"/api/v1/trials/{huge}/adoption/interest/", {}).status_code == 404
+    assert client.get(f"/api/v1/trials/{huge}/impact-reports/").status_code == 404

@@ -109,3 +109,22 @@ def test_days_filled_while_waiting_for_the_lock_are_refused_with_windows(
     assert response.json()["code"] == "capacity"
     assert response.json()["nearest_free_windows"]
     assert not at_once.bookings.exists()
+
+
+def test_a_test_bed_deleted_before_the_lock_is_a_404_not_a_500(startup, at_once):
+    from django.http import Http404
+
+    from testbeds.models import TestBed
+    from trials import services
+
+    TestBed.objects.filter(pk=at_once.pk).delete()  # gone after the caller read it
+    with pytest.raises(Http404):
+        services.trial_request(
+            actor=startup.user,
+            organisation=startup.organisation,
+            testbed=at_once,
+            title="Kerbside sensors",
+            summary="Sensors on lamp posts.",
+            first_day=d(30),
+            last_day=d(43),
+        )
