@@ -7,13 +7,15 @@ Serves the project with gunicorn (2 sync workers, DEBUG=0, PostgreSQL bench data
 (Debian package ``wrk``; one thread, ``--connections`` connections, ``--seconds`` per round,
 after a 2-second warm-up), rounds interleaved so drift hits every page alike. Two servers run
 side by side (only one is loaded at a time): one as in production, one with the anonymous
-page cache off (``ANONYMOUS_PAGE_SECONDS=0``), each with its own ``/healthz`` floor:
+page cache off (``ANONYMOUS_PAGE_SECONDS=0``) and trial page bodies never kept
+(``TRIAL_PAGE_SECONDS=0``), each with its own ``/healthz`` floor:
 
 - ``/healthz`` — the floor: a trivial view (one ``SELECT 1``) through the same middleware;
 - anonymous (cached for a minute in production, and uncached): the catalogue, a test bed
   page, the API list;
 - signed in as the bench start-up's admin: the catalogue, the catalogue with a search, a test
-  bed page, ``/trials/``, a trial page; the API list with a Bearer token and with the session;
+  bed page, ``/trials/``, a trial page (its body kept between changes, as in production, and
+  built afresh on every request); the API list with a Bearer token and with the session;
 - signed in as the bench public body's admin: the provider dashboard, the approval queue.
 
 The median over rounds of each URL's requests/s is reported, with its ratio to the floor of
@@ -47,8 +49,8 @@ from common import (  # noqa: E402
 from server import api_token, gunicorn, session_cookie  # noqa: E402
 
 CACHED, UNCACHED = "cached", "uncached"
-#: The server with the anonymous page cache off.
-SERVER_ENV = {CACHED: {}, UNCACHED: {"ANONYMOUS_PAGE_SECONDS": "0"}}
+#: The server with the anonymous page cache off and no trial page body kept.
+SERVER_ENV = {CACHED: {}, UNCACHED: {"ANONYMOUS_PAGE_SECONDS": "0", "TRIAL_PAGE_SECONDS": "0"}}
 SIGNED_IN, API = 0.10, 0.15
 
 
@@ -94,6 +96,12 @@ def pages(startup: str, provider: str, token: str) -> list[Page]:
         Page("catalogue, anonymous, uncached", "/testbeds/", server=UNCACHED),
         Page("test bed page, anonymous, uncached", testbed, server=UNCACHED),
         Page("api list, anonymous, uncached", "/api/v1/testbeds/", server=UNCACHED),
+        Page(
+            "trial page, signed in, body built each time",
+            f"/trials/{bench_trial().pk}/",
+            signed_in,
+            server=UNCACHED,
+        ),
     ]
 
 

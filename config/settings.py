@@ -177,6 +177,9 @@ else:
 
 # Anonymous catalogue pages and API lists are kept this long (core/cache.py); 0 = never.
 ANONYMOUS_PAGE_SECONDS = int(os.environ.get("ANONYMOUS_PAGE_SECONDS", "60"))
+# A trial page's body is kept at most this long after it was built, keyed by a fingerprint of
+# the rows it shows (trials/trial_page.py; PostgreSQL only); 0 = build it on every request.
+TRIAL_PAGE_SECONDS = int(os.environ.get("TRIAL_PAGE_SECONDS", "600"))
 
 # Celery: with no broker, tasks run in-process (eagerly) when enqueued.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
