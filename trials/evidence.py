@@ -20,6 +20,7 @@ from .models import (
     ApprovalItem,
     ApprovalState,
     EvidencePack,
+    Kpi,
     Recommendation,
     Review,
     Trial,
@@ -48,8 +49,9 @@ OUTCOME_REQUIRED = [
 ]
 
 
-def submission_gaps(trial: Trial) -> list[str]:
-    """What is missing before the trial can be submitted, in words a person can act on."""
+def submission_gaps(trial: Trial, kpis: list[Kpi] | None = None) -> list[str]:
+    """What is missing before the trial can be submitted, in words a person can act on.
+    ``kpis``: the trial's KPIs with their measurements prefetched, if the caller has them."""
     gaps = []
     if not trial.objectives.strip():
         gaps.append(_("the trial's objectives (in the plan)"))
@@ -58,7 +60,8 @@ def submission_gaps(trial: Trial) -> list[str]:
             gaps.append(str(label))
     if trial.trl_achieved is None:
         gaps.append(_("the TRL achieved"))
-    kpis = list(trial.kpis.prefetch_related("measurements"))
+    if kpis is None:
+        kpis = list(trial.kpis.prefetch_related("measurements"))
     if not kpis:
         gaps.append(_("at least one KPI"))
     for kpi in kpis:

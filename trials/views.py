@@ -257,7 +257,7 @@ def _trial_body(
         if trial.is_editable
         else set(),
         "can_submit": roles.startup and trial.status in SUBMITTABLE_STATUSES,
-        "submission_gaps": submission_gaps(trial)
+        "submission_gaps": submission_gaps(trial, data["kpis"])
         if roles.startup and trial.status in SUBMITTABLE_STATUSES
         else [],
         "can_review": can_review,
