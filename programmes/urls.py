@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import figure_views, views
+from . import enrolment_views, figure_views, views
 
 app_name = "programmes"
 
@@ -12,6 +12,12 @@ urlpatterns = [
     path("<int:pk>/funnel/", figure_views.programme_funnel_page, name="funnel"),
     path("<int:pk>/challenges/", figure_views.programme_challenges_page, name="challenges"),
     path("<int:pk>/trials/", figure_views.programme_trials_page, name="trials"),
+    path("<int:pk>/start-ups/", enrolment_views.programme_startups, name="startups"),
+    path(
+        "<int:pk>/start-ups/enrol/",
+        enrolment_views.programme_startup_enrol,
+        name="startup_enrol",
+    ),
     path(
         "<int:pk>/utilisation/",
         figure_views.programme_utilisation_page,

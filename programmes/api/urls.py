@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .enrolments import ProgrammeEnrolments
 from .funnel import ProgrammeFunnel
 from .reports import ProgrammeReportCsv, ProgrammeReportJson
 from .views import ProgrammeList
@@ -7,6 +8,11 @@ from .views import ProgrammeList
 urlpatterns = [
     path("programmes/", ProgrammeList.as_view(), name="programme-list"),
     path("programmes/<int:pk>/funnel/", ProgrammeFunnel.as_view(), name="programme-funnel"),
+    path(
+        "programmes/<int:pk>/enrolments/",
+        ProgrammeEnrolments.as_view(),
+        name="programme-enrolments",
+    ),
     path(
         "programmes/<int:pk>/report.csv", ProgrammeReportCsv.as_view(), name="programme-report-csv"
     ),

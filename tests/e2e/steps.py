@@ -136,6 +136,22 @@ def set_up_start_up(j: Journey, *, organisation: str) -> None:
     j.expect_success(f"{organisation} has been set up.")
 
 
+def officer_enrols(j: Journey, organisation: str) -> None:
+    """The programme's officer finds the new start-up on the programme's Start-ups page and
+    enrols it (a trial may only join a programme its start-up takes part in)."""
+    page = j.page
+    main = page.locator("main")
+    j.sign_in("officer@demo.test")
+    j.go("/programmes/")
+    j.link(PROGRAMME, within=main)
+    j.link("Start-ups", within=main)
+    page.get_by_label("Start-up's name").fill(organisation.split()[0])
+    j.button("Find start-ups")
+    j.button(f"Enrol {organisation}")
+    j.expect_success(f"{organisation} takes part in {PROGRAMME}")
+    expect(main.locator("td", has_text=organisation)).to_have_count(1)
+
+
 def enrol_in_programme(server, organisation: str) -> None:
     """The programme team enrols the new start-up in the demo programme (an operator's
     command: a trial may only join a programme its start-up takes part in)."""

@@ -21,10 +21,10 @@ from .browser import days, today
 from .steps import (
     TestBedSpec,
     approve,
-    enrol_in_programme,
     find_test_bed,
     jpeg,
     list_test_bed,
+    officer_enrols,
     request_trial,
     review,
     run_trial,
@@ -62,7 +62,9 @@ def test_2_start_up_signs_up_finds_the_test_bed_and_requests(open_journey, e2e_s
     j = open_journey("2-start-up-signs-up-and-requests")
     sign_up(j, e2e_server, email=STARTUP_EMAIL, name=STARTUP_NAME)
     set_up_start_up(j, organisation="Yardbot Robotics Ltd")
-    enrol_in_programme(e2e_server, "Yardbot Robotics Ltd")
+    officer = open_journey("2b-officer-enrols-the-start-up")
+    officer_enrols(officer, "Yardbot Robotics Ltd")
+    officer.finish()
     find_test_bed(j, TESTBED.name, first_day=today(), last_day=days(13), min_days=TRIAL_DAYS)
     STATE["trial"] = request_trial(j, title=TRIAL, first_day=today(), last_day=days(TRIAL_DAYS - 1))
     j.finish()

@@ -417,6 +417,10 @@ RULES: dict[str, Rule] = {
     "programmes:funnel": Rule(p("/programmes/{programme}/funnel/"), owned(OFFICER)),
     "programmes:trials": Rule(p("/programmes/{programme}/trials/"), owned(OFFICER)),
     "programmes:challenges": Rule(p("/programmes/{programme}/challenges/"), owned(OFFICER)),
+    "programmes:startups": Rule(p("/programmes/{programme}/start-ups/"), owned(OFFICER)),
+    "programmes:startup_enrol": Rule(
+        p("/programmes/{programme}/start-ups/enrol/"), post=refused(set(), OFFICER)
+    ),
     "regions": Rule(p("/regions/"), everyone()),
     "dashboard": Rule(p("/dashboard/"), signed_in()),
     "provider_dashboard": Rule(p("/dashboard/test-beds/"), signed_in()),
@@ -679,6 +683,12 @@ _api(
 )
 _api("api:programme-list", "/api/v1/programmes/", signed_in())
 _api("api:programme-funnel", "/api/v1/programmes/{programme}/funnel/", owned(OFFICER))
+_api(
+    "api:programme-enrolments",
+    "/api/v1/programmes/{programme}/enrolments/",
+    owned(OFFICER),
+    refused(set(), OFFICER),
+)
 _api("api:programme-report-csv", "/api/v1/programmes/{programme}/report.csv", owned(OFFICER))
 _api("api:programme-report-json", "/api/v1/programmes/{programme}/report.json", owned(OFFICER))
 _api("api:me", "/api/v1/me/", signed_in())
