@@ -11,9 +11,12 @@ from decimal import Decimal
 
 import pytest
 
+from accounts.models import Organisation
+from tests.factories import MembershipFactory, OrganisationFactory
 from tests.trials.conftest import TODAY
 from tests.trials.test_api_tracking import API, assert_error, patch
 from tests.trials.test_packs import completed_trial, submit  # noqa: F401
+from tests.trials.test_partners import invite, verified_user
 from trials import services
 from trials.models import Kpi, LogEntry, Measurement, TrialEvent
 
@@ -143,3 +146,26 @@ def test_no_api_corrections_once_submitted(
     entry.refresh_from_db()
     assert measurement.value == Decimal("12") and entry.text != "Other"
     assert corrections(completed_trial) == []
+
+
+def test_a_partner_corrects_its_own_log_entry_and_no_one_elses(client, startup, active_trial):
+    """A partner organisation writes to the log too; through the API it may correct what it
+    wrote, not the start-up's entries, and loses that once it is removed."""
+    company = OrganisationFactory(kind=Organisation.Kind.COMPANY)
+    user = verified_user("kit@company.example")
+    MembershipFactory(user=user, organisation=company, admin=True)
+    partnership, token = invite(startup, active_trial)
+    services.partner_accept(user=user, token=token, organisation=company)
+    ours = services.log_entry_add(actor=user, trial=active_trial, text="Kit delivred")
+    startups = services.log_entry_add(actor=startup.user, trial=active_trial, text="Day one")
+    client.force_login(user)
+    response = patch(client, f"{API}/log-entries/{ours.pk}/", {"text": "Kit delivered"})
+    assert response.status_code == 200, response.content
+    assert response.json()["text"] == "Kit delivered"
+    assert_error(patch(client, f"{API}/log-entries/{startups.pk}/", {"text": "Day 1"}), 403)
+    services.partner_remove(actor=startup.user, partner=partnership)
+    assert_error(patch(client, f"{API}/log-entries/{ours.pk}/", {"text": "Kit on site"}), 404)
+    ours.refresh_from_db()
+    startups.refresh_from_db()
+    assert (ours.text, startups.text) == ("Kit delivered", "Day one")
+    assert len(corrections(active_trial)) == 1
