@@ -7,6 +7,8 @@ from django.utils.functional import cached_property
 
 #: A capped count reads this many pages past the one asked for, and no more.
 PAGES_AHEAD = 4
+#: ``paginate_ids`` reads this many ids in one go before it counts with a query.
+IDS_CAP = 1000
 
 
 class CappedPaginator(Paginator):
@@ -37,6 +39,24 @@ def paginate(
         paginator = CappedPaginator(items, per_page, cap=(number + PAGES_AHEAD) * per_page)
     else:
         paginator = Paginator(items, per_page)
+    return _page(request, paginator)
+
+
+def paginate_ids(
+    request: HttpRequest, ids: QuerySet, *, per_page: int = 20, cap: int | None = None
+) -> Page:
+    """One page of an ordered ids query (``values_list("pk", flat=True)``), its
+    ``object_list`` a list of ids. Up to ``cap`` ids are read at once: then the count and
+    the page come from that one read; past ``cap`` the count and the page are queries of
+    their own, as with ``paginate``."""
+    cap = IDS_CAP if cap is None else cap
+    first = list(ids[: cap + 1])
+    page = _page(request, Paginator(first if len(first) <= cap else ids, per_page))
+    page.object_list = list(page.object_list)
+    return page
+
+
+def _page(request: HttpRequest, paginator: Paginator) -> Page:
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -137,6 +137,23 @@ def as_rows(trials: QuerySet[Trial], *more_fields: str) -> QuerySet[Trial]:
     )
 
 
+def list_ids(trials: QuerySet[Trial]) -> QuerySet:
+    """The trials list's order (newest first) as ids only. PostgreSQL plans the visibility
+    union with the page's joins and ~150 columns in ~8 ms, longer than it runs; the ids
+    alone plan and run in ~2 ms, and ``list_rows`` reads the page's rows by primary key."""
+    return trials.order_by("-created_at", "-id").values_list("pk", flat=True)
+
+
+def list_rows(ids: list[int]) -> list[Trial]:
+    """The trials list's rows for ``ids`` (already visible and in order): the columns a
+    row shows, four joins (the programme's optional)."""
+    rows = as_rows(
+        Trial.objects.filter(pk__in=ids), "programme__name", "testbed__organisation__name"
+    ).select_related("programme", "testbed__organisation")
+    by_pk = {trial.pk: trial for trial in rows}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
 def parse_id(value: object) -> int | None:
     """A database id from a URL or query string, or None (``isdigit`` also takes "²")."""
     text = str(value)

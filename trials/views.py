@@ -20,7 +20,8 @@ from accounts.idempotency import submit_once
 from core.downloads import private_file_response
 from core.exceptions import Conflict
 from core.forms_util import apply_validation_error, error_message, form_error_message
-from core.pagination import paginate
+from core.links import link_maker
+from core.pagination import paginate, paginate_ids
 from core.redirects import redirect_back
 from testbeds.booking import pending_that_fit
 from testbeds.selectors import testbed_for_viewer
@@ -133,17 +134,25 @@ def request_trial(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def trial_list(request: HttpRequest) -> HttpResponse:
+    """The trials the person may see, newest first: a page of ids, then that page's rows
+    (``selectors.list_ids``)."""
     ids = selectors.request_organisation_ids(request)
-    trials = selectors.filter_trials(
-        selectors.with_list_data(selectors.trials_visible_to(request.user, ids)), request.GET
-    )
-    status = request.GET.get("status", "")
+    trials = selectors.filter_trials(selectors.trials_visible_to(request.user, ids), request.GET)
+    page = paginate_ids(request, selectors.list_ids(trials))
+    page.object_list = selectors.list_rows(page.object_list)
+    link = link_maker("trials:detail", "pk")
+    for trial in page.object_list:
+        trial.url = link(trial.pk)
     context = {
-        "page": paginate(request, trials.order_by("-created_at", "-id")),
+        "page": page,
         "statuses": TrialStatus.choices,
-        "status": status,
+        "status": request.GET.get("status", ""),
         "waitlist": list(
-            selectors.waitlist_for(request.user, ids).filter(status__in=["waiting", "offered"])[:20]
+            selectors.waitlist_for(request.user, ids)
+            .filter(status__in=["waiting", "offered"])
+            .select_related(None)
+            .select_related("testbed")
+            .only("start", "end", "status", "testbed__name")[:20]
         ),
     }
     return render(request, "trials/list.html", context)

@@ -7,12 +7,14 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
+from django.utils.html import escape
 
 from tests.factories import TestBedFactory
 from tests.trials.conftest import TODAY, d
 from trials import selectors, services
 
-#: session, user, memberships (middleware), count, page of trials, waitlist, header counts
+#: session, user, memberships (middleware), the ids in order (which also give the count),
+#: the page's rows, waitlist, header counts
 LIST_QUERIES = 7
 #: session, user, memberships, the trial, KPIs, measurements, log, files, events, changes of
 #: dates, partners, packs, header counts, challenge and adoption panels; a provider's page
@@ -75,6 +77,47 @@ def test_trial_list_queries_do_not_grow_with_trials(
     with django_assert_num_queries(LIST_QUERIES):
         response = client.get(reverse("trials:list"))
     assert response.context["page"].paginator.count == 7
+
+
+def test_trial_list_past_the_ids_cap_counts_and_pages_the_same(
+    client, startup, provider, active_trial, monkeypatch, django_assert_num_queries
+):
+    """More trials than ``paginate_ids`` reads at once: the count and the page are
+    queries of their own (two more), and the page shows the same rows in the same order."""
+    for first in range(30, 60, 5):
+        another_trial(startup, provider, first)
+    client.force_login(startup.user)
+    url = reverse("trials:list")
+    within = client.get(url)
+    monkeypatch.setattr("core.pagination.IDS_CAP", 3)
+    with django_assert_num_queries(LIST_QUERIES + 2):
+        past = client.get(url)
+    for response in (within, past):
+        assert response.context["page"].paginator.count == 7
+        assert "7 trials" in response.content.decode()
+    order = [trial.pk for trial in within.context["page"]]
+    assert [trial.pk for trial in past.context["page"]] == order
+    newest_first = selectors.trials_visible_to(startup.user).order_by("-created_at", "-id")
+    assert order == list(newest_first.values_list("pk", flat=True))
+    assert past.content == within.content
+
+
+def test_trial_list_rows_show_what_the_page_shows(client, startup, active_trial):
+    """What a row shows is read with the page's rows (``selectors.list_rows``), and its
+    link is the trial's own."""
+    client.force_login(startup.user)
+    html = client.get(reverse("trials:list")).content.decode()
+    trial = active_trial
+    assert f'<a class="govuk-link" href="{trial.get_absolute_url()}">' in html
+    for text in (
+        trial.title,
+        trial.programme.name,
+        trial.organisation.name,
+        trial.testbed.name,
+        trial.testbed.organisation.name,
+        trial.get_status_display(),
+    ):
+        assert escape(text) in html
 
 
 @pytest.mark.parametrize("who", ["startup", "provider"])
