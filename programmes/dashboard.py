@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from challenges.models import ApplicationStatus, Assessment, Assessor, ConflictDeclaration
+from core.links import link_maker
 from testbeds.models import TestBed
 from trials import selectors as trial_selectors
 from trials.models import Trial, TrialPartner, TrialStatus
@@ -51,7 +52,7 @@ class NextStep:
 
 def next_step(trial: Trial, today: datetime.date) -> NextStep:
     """What a start-up's trial needs next, in words, with where to do it."""
-    url = trial.get_absolute_url()
+    url = getattr(trial, "url", None) or trial.get_absolute_url()
     booking = trial.booking
     match trial.status:
         case TrialStatus.REQUESTED:
@@ -78,8 +79,17 @@ def next_step(trial: Trial, today: datetime.date) -> NextStep:
     return NextStep("")
 
 
+def _linked(trials) -> list[Trial]:
+    """``trials`` as a list, each with its page's address as ``url`` (one ``reverse``)."""
+    trials = list(trials)
+    link = link_maker("trials:detail", "pk")
+    for trial in trials:
+        trial.url = link(trial.pk)
+    return trials
+
+
 def _startup(organisation: Organisation, today: datetime.date) -> dict:
-    trials = list(
+    trials = _linked(
         trial_selectors.as_rows(
             Trial.objects.filter(organisation=organisation, status__in=OPEN_STATUSES)
         ).order_by("booking__start", "pk")[:LIMIT]
@@ -111,13 +121,17 @@ def _provider(organisation: Organisation, today: datetime.date) -> dict:
             booking__end__gt=monday,
         )
     ).order_by("booking__start", "pk")
-    requests = list(waiting[: LIMIT + 1])
+    requests = _linked(waiting[: LIMIT + 1])
+    testbeds = list(testbeds[:LIMIT])
+    manage = link_maker("testbeds:manage", "slug")
+    for testbed in testbeds:
+        testbed.manage_url = manage(testbed.slug)
     return {
         "requests": requests[:LIMIT],
         # Counted only when there are more than fit on the dashboard.
         "requests_count": len(requests) if len(requests) <= LIMIT else waiting.count(),
-        "testbeds": list(testbeds[:LIMIT]),
-        "this_week": list(this_week[:LIMIT]),
+        "testbeds": testbeds,
+        "this_week": _linked(this_week[:LIMIT]),
         "week": (monday, next_monday - datetime.timedelta(days=1)),
     }
 
@@ -125,8 +139,8 @@ def _provider(organisation: Organisation, today: datetime.date) -> dict:
 def _officer(organisation: Organisation) -> dict:
     trials = Trial.objects.filter(programme__team=organisation)
     return {
-        "reviews": list(trial_selectors.reviews_waiting(trials)[:LIMIT]),
-        "overdue": list(trial_selectors.evidence_overdue(trials)[:LIMIT]),
+        "reviews": _linked(trial_selectors.reviews_waiting(trials)[:LIMIT]),
+        "overdue": _linked(trial_selectors.evidence_overdue(trials)[:LIMIT]),
     }
 
 
@@ -137,7 +151,7 @@ def _partner(organisation: Organisation) -> dict:
     trials = trial_selectors.as_rows(Trial.objects.filter(pk__in=partnered)).order_by(
         "-created_at", "-pk"
     )
-    return {"partnered": list(trials[:LIMIT])}
+    return {"partnered": _linked(trials[:LIMIT])}
 
 
 def _assessing(user) -> list[Assessor]:
