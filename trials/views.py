@@ -42,6 +42,7 @@ from .forms import (
     TrialRequestForm,
     VerifyForm,
 )
+from .list_html import rows_html
 from .models import (
     MEASURABLE_STATUSES,
     SUBMITTABLE_STATUSES,
@@ -145,6 +146,7 @@ def trial_list(request: HttpRequest) -> HttpResponse:
         trial.url = link(trial.pk)
     context = {
         "page": page,
+        "rows": rows_html(page.object_list),
         "statuses": TrialStatus.choices,
         "status": request.GET.get("status", ""),
         "waitlist": list(

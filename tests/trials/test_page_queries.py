@@ -120,6 +120,42 @@ def test_trial_list_rows_show_what_the_page_shows(client, startup, active_trial)
         assert escape(text) in html
 
 
+# The row loop trials/list.html had before its rows were built in Python.
+ROWS_TEMPLATE = """{% load i18n %}{% translate "Trial" as trial_label %}{% translate "Start-up" as startup_label %}{% translate "Test bed" as testbed_label %}{% translate "Dates" as dates_label %}{% translate "Status" as status_label %}{% for trial in trials %}
+  <tr class="govuk-table__row">
+    <td class="govuk-table__cell" data-label="{{ trial_label }}"><a class="govuk-link" href="{{ trial.get_absolute_url }}">{{ trial.title }}</a>{% if trial.programme %}<br><span class="govuk-body-s">{{ trial.programme.name }}</span>{% endif %}</td>
+    <td class="govuk-table__cell" data-label="{{ startup_label }}">{{ trial.organisation.name }}</td>
+    <td class="govuk-table__cell" data-label="{{ testbed_label }}">{{ trial.testbed.name }}<br><span class="govuk-body-s">{{ trial.testbed.organisation.name }}</span></td>
+    <td class="govuk-table__cell" data-label="{{ dates_label }}">{{ trial.booking.start|date:"j M Y" }} – {{ trial.booking.last_day|date:"j M Y" }}</td>
+    <td class="govuk-table__cell" data-label="{{ status_label }}"><strong class="govuk-tag app-status-tag {{ trial.status_tag_class }}">{{ trial.get_status_display }}</strong></td>
+  </tr>
+  {% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["en", "cy"])
+def test_trial_list_rows_are_the_templates_markup(
+    client, startup, provider, other_startup, active_trial, language
+):
+    """``trials.list_html`` makes what the template loop made, byte for byte, in English
+    and in Welsh, with and without a programme, with text that needs escaping."""
+    from django.template import engines
+    from django.utils import translation
+
+    from trials.list_html import rows_html
+
+    plain = another_trial(startup, provider, 40)
+    plain.title = 'Robots & "sensors" <b>'
+    plain.save(update_fields=["title"])
+    assert plain.programme_id is None
+    trials = selectors.list_rows([plain.pk, active_trial.pk])
+    for trial in trials:
+        trial.url = trial.get_absolute_url()
+    with translation.override(language):
+        expected = engines["django"].from_string(ROWS_TEMPLATE).render({"trials": trials})
+        assert str(rows_html(trials)) == expected
+    assert "Robots &amp; &quot;sensors&quot; &lt;b&gt;" in expected
+
+
 @pytest.mark.parametrize("who", ["startup", "provider"])
 def test_trial_page_queries_do_not_grow_with_what_the_trial_holds(
     client, startup, provider, active_trial, who, django_assert_num_queries
