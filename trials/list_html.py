@@ -1,21 +1,34 @@
-"""The rows of the trials list (/trials/), as HTML built in Python.
+"""The rows of the trials list (/trials/), as HTML built in Python, and kept.
 
 Written as a template loop, each of the page's 20 rows ran some 30 template nodes (look-ups,
 two ``date`` filters, escaping): about a third of the page's time (issue 20). Here each
 label is translated once per page and user text is escaped by ``format_html``. The markup
 is the template's, byte for byte (``tests/trials/test_page_queries.py``).
+
+On PostgreSQL each row's HTML is also kept (``TRIAL_PAGE_SECONDS``), under the ``xmin`` of
+every row it shows — the trial, its booking, start-up, test bed, provider and programme —
+and the language, as the trial page's body is (``trial_page``): any write to one of them
+gives the row a new key. A row holds nothing about who reads it, and a reader is only ever
+given the rows of the ids their own visibility query returned.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 
+from django.core.cache import cache
+from django.db import connection
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
+
+from core.links import link_maker
 
 from .models import Trial
+from .selectors import list_rows
+from .trial_page import keep_seconds
 
 ROW = (
     '\n  <tr class="govuk-table__row">\n'
@@ -32,32 +45,85 @@ ROW = (
 PROGRAMME = '<br><span class="govuk-body-s">{}</span>'
 
 
-def rows_html(trials: Iterable[Trial]) -> SafeString:
-    """The table rows of ``trials`` (from ``selectors.list_rows``, each with its ``url``)."""
-    labels = {
+#: Each row's version: the xmin of every row it shows.
+ROW_VERSIONS_SQL = """
+SELECT t.id, concat_ws(':', t.xmin::text, b.xmin::text, o.xmin::text, s.xmin::text,
+                       so.xmin::text, g.xmin::text)
+FROM trials_trial t
+JOIN testbeds_booking b ON b.id = t.booking_id
+JOIN accounts_organisation o ON o.id = t.organisation_id
+JOIN testbeds_testbed s ON s.id = t.testbed_id
+JOIN accounts_organisation so ON so.id = s.organisation_id
+LEFT JOIN accounts_programme g ON g.id = t.programme_id
+WHERE t.id = ANY(%s)
+"""
+
+
+def _labels() -> dict[str, str]:
+    return {
         "trial_label": gettext("Trial"),
         "startup_label": gettext("Start-up"),
         "testbed_label": gettext("Test bed"),
         "dates_label": gettext("Dates"),
         "status_label": gettext("Status"),
     }
-    rows = []
-    for trial in trials:
-        programme = trial.programme
-        rows.append(
-            format_html(
-                ROW,
-                url=trial.url,
-                title=trial.title,
-                programme=format_html(PROGRAMME, programme.name) if programme else "",
-                startup=trial.organisation.name,
-                testbed=trial.testbed.name,
-                provider=trial.testbed.organisation.name,
-                start=date_format(trial.booking.start, "j M Y"),
-                last=date_format(trial.booking.last_day, "j M Y"),
-                tag=trial.status_tag_class,
-                status=trial.get_status_display(),
-                **labels,
-            )
-        )
+
+
+def _row(trial: Trial, labels: dict[str, str]) -> SafeString:
+    programme = trial.programme
+    return format_html(
+        ROW,
+        url=trial.url,
+        title=trial.title,
+        programme=format_html(PROGRAMME, programme.name) if programme else "",
+        startup=trial.organisation.name,
+        testbed=trial.testbed.name,
+        provider=trial.testbed.organisation.name,
+        start=date_format(trial.booking.start, "j M Y"),
+        last=date_format(trial.booking.last_day, "j M Y"),
+        tag=trial.status_tag_class,
+        status=trial.get_status_display(),
+        **labels,
+    )
+
+
+def rows_html(trials: Iterable[Trial]) -> SafeString:
+    """The table rows of ``trials`` (from ``selectors.list_rows``, each with its ``url``)."""
+    labels = _labels()
+    return mark_safe("".join(_row(trial, labels) for trial in trials))  # noqa: S308 — format_html
+
+
+def _built(ids: list[int]) -> dict[int, str]:
+    """Each row of ``ids`` built from the database."""
+    link = link_maker("trials:detail", "pk")
+    labels = _labels()
+    rows = {}
+    for trial in list_rows(ids):
+        trial.url = link(trial.pk)
+        rows[trial.pk] = _row(trial, labels)
+    return rows
+
+
+def page_rows(ids: list[int]) -> SafeString:
+    """The rows of the page's ``ids`` (visible to the reader, in order): those kept under
+    their current version, the others built and kept."""
+    seconds = keep_seconds()
+    if seconds <= 0 or not ids:
+        built = _built(ids)
+        return mark_safe("".join(built[pk] for pk in ids if pk in built))  # noqa: S308
+    with connection.cursor() as cursor:
+        cursor.execute(ROW_VERSIONS_SQL, [list(ids)])
+        versions = dict(cursor.fetchall())
+    language = get_language() or ""
+    keys = {pk: f"trial-row:{pk}:{versions[pk]}:{language}" for pk in ids if pk in versions}
+    try:
+        kept = cache.get_many(list(keys.values()))
+    except Exception:  # noqa: BLE001 — a cache that is down only costs time
+        kept = {}
+    missing = [pk for pk in keys if keys[pk] not in kept]
+    built = _built(missing) if missing else {}
+    if built:
+        with contextlib.suppress(Exception):
+            cache.set_many({keys[pk]: str(html) for pk, html in built.items()}, seconds)
+    rows = (kept.get(keys[pk]) or built.get(pk, "") for pk in keys)
     return mark_safe("".join(rows))  # noqa: S308 — each row made by format_html

@@ -20,7 +20,6 @@ from accounts.idempotency import submit_once
 from core.downloads import private_file_response
 from core.exceptions import Conflict
 from core.forms_util import apply_validation_error, error_message, form_error_message
-from core.links import link_maker
 from core.pagination import paginate, paginate_ids
 from core.redirects import redirect_back
 from testbeds.booking import pending_that_fit
@@ -42,7 +41,7 @@ from .forms import (
     TrialRequestForm,
     VerifyForm,
 )
-from .list_html import rows_html
+from .list_html import page_rows
 from .models import (
     MEASURABLE_STATUSES,
     SUBMITTABLE_STATUSES,
@@ -140,13 +139,9 @@ def trial_list(request: HttpRequest) -> HttpResponse:
     ids = selectors.request_organisation_ids(request)
     trials = selectors.filter_trials(selectors.trials_visible_to(request.user, ids), request.GET)
     page = paginate_ids(request, selectors.list_ids(trials))
-    page.object_list = selectors.list_rows(page.object_list)
-    link = link_maker("trials:detail", "pk")
-    for trial in page.object_list:
-        trial.url = link(trial.pk)
     context = {
         "page": page,
-        "rows": rows_html(page.object_list),
+        "rows": page_rows(page.object_list),
         "statuses": TrialStatus.choices,
         "status": request.GET.get("status", ""),
         "waitlist": list(

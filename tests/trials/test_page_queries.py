@@ -16,6 +16,15 @@ from trials import selectors, services
 #: session, user, memberships (middleware), the ids in order (which also give the count),
 #: the page's rows, waitlist, header counts
 LIST_QUERIES = 7
+
+
+def list_queries(*, kept: bool = False) -> int:
+    """On PostgreSQL the rows' versions are read first (one query); rows kept under their
+    version are not read again (``trials.list_html``)."""
+    if connection.vendor == "postgresql":
+        return LIST_QUERIES if kept else LIST_QUERIES + 1
+    return LIST_QUERIES
+
 #: session, user, memberships, the trial, KPIs, measurements, log, files, events, changes of
 #: dates, partners, packs, header counts, challenge and adoption panels; a provider's page
 #: also asks whether their organisation is a partner too
@@ -70,13 +79,16 @@ def test_trial_list_queries_do_not_grow_with_trials(
     client, startup, provider, active_trial, django_assert_num_queries
 ):
     client.force_login(startup.user)
-    with django_assert_num_queries(LIST_QUERIES):
+    with django_assert_num_queries(list_queries()):
         assert client.get(reverse("trials:list")).status_code == 200
     for first in range(30, 60, 5):
         another_trial(startup, provider, first)
-    with django_assert_num_queries(LIST_QUERIES):
+    with django_assert_num_queries(list_queries()):
         response = client.get(reverse("trials:list"))
     assert response.context["page"].paginator.count == 7
+    with django_assert_num_queries(list_queries(kept=True)):
+        again = client.get(reverse("trials:list"))
+    assert again.content == response.content
 
 
 def test_trial_list_past_the_ids_cap_counts_and_pages_the_same(
@@ -95,8 +107,8 @@ def test_trial_list_past_the_ids_cap_counts_and_pages_the_same(
     for response in (within, past):
         assert response.context["page"].paginator.count == 7
         assert "7 trials" in response.content.decode()
-    order = [trial.pk for trial in within.context["page"]]
-    assert [trial.pk for trial in past.context["page"]] == order
+    order = list(within.context["page"])  # the page holds the ids; the rows are HTML
+    assert list(past.context["page"]) == order
     newest_first = selectors.trials_visible_to(startup.user).order_by("-created_at", "-id")
     assert order == list(newest_first.values_list("pk", flat=True))
     assert past.content == within.content
@@ -190,7 +202,7 @@ def test_everyone_sees_only_their_trials(
     ):
         client.force_login(member.user)
         page = client.get(reverse("trials:list")).context["page"]
-        assert {trial.pk for trial in page} == expected
+        assert set(page) == expected  # the page holds the ids of its trials
         assert set(selectors.trials_visible_to(member.user).values_list("pk", flat=True)) == (
             expected
         )

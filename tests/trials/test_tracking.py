@@ -139,7 +139,7 @@ def test_start_up_plans_measures_logs_and_writes_the_outcome(
 def test_officer_sees_the_trial_in_their_programme_list(client, active_trial, officer):
     client.force_login(officer.user)
     response = client.get(reverse("trials:list"), {"programme": active_trial.programme_id})
-    assert [t.pk for t in response.context["page"]] == [active_trial.pk]
+    assert list(response.context["page"]) == [active_trial.pk]
     assert client.get(active_trial.get_absolute_url()).status_code == 200
 
 

@@ -231,3 +231,48 @@ def test_a_body_is_not_kept_past_an_invitation_lapsing(monkeypatch, startup, act
     partner.expires_at = timezone.now() + datetime.timedelta(seconds=90)
     partner.save(update_fields=["expires_at"])
     assert 80 < trial_page.keep_for(selectors.trial_page_data(active_trial)) <= 90
+
+
+# The trials list's rows (trials.list_html) -----------------------------------------------
+
+
+def rename_provider(trial: Trial, **_) -> str:
+    provider_id = TestBed.objects.get(pk=trial.testbed_id).organisation_id
+    Organisation.objects.filter(pk=provider_id).update(name="Council Renamed")
+    return "Council Renamed"
+
+
+def list_page(client: Client) -> str:
+    response = client.get(reverse("trials:list"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def kept_rows() -> int:
+    return sum(1 for key in cache._cache if ":trial-row:" in key)  # noqa: SLF001 — locmem
+
+
+@committed
+@pytest.mark.parametrize(
+    "change", [rename_startup, rename_provider, rename_testbed, rename_programme, retitle]
+)
+def test_a_kept_row_of_the_trials_list_follows_every_change(
+    on_postgres, client, startup, provider, active_trial, change
+):
+    client.force_login(startup.user)
+    before = list_page(client)
+    assert kept_rows() == 1
+    expected = change(active_trial, startup=startup, provider=provider, kpi=None)
+    assert expected not in before
+    assert expected in list_page(client)
+
+
+@committed
+def test_rows_are_kept_per_language(on_postgres, client, startup, active_trial):
+    client.force_login(startup.user)
+    english = list_page(client)
+    client.get("/language/cy/", {"next": "/"})
+    welsh = list_page(client)
+    assert kept_rows() == 2
+    assert 'data-label="Start-up"' in english
+    assert 'data-label="Start-up"' not in welsh
