@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from .models import Membership
+from .permissions import remember_memberships
 
 SESSION_KEY = "organisation_id"
 LANGUAGE_TO_REMEMBER = "tbx_language_to_remember"  # request attribute set at sign-in
@@ -65,6 +66,7 @@ class CurrentOrganisationMiddleware:
                 memberships[0] if memberships else None,
             )
             request.memberships = memberships
+            remember_memberships(request.user, memberships)
             request.membership = current
             request.organisation = current.organisation if current else None
         return self.get_response(request)

@@ -8,10 +8,29 @@ from django.utils.translation import gettext as _
 
 from .models import Membership, Organisation, Programme, User
 
+# The memberships CurrentOrganisationMiddleware read for this request's person, kept on
+# that request's user object (never shared between requests or people).
+READ_MEMBERSHIPS = "_memberships_read_for_request"
+
+
+def remember_memberships(user: User, memberships: list[Membership]) -> None:
+    """Let ``membership_of`` answer from the memberships read at the start of the request
+    (a booking request asked for them again two or three times)."""
+    setattr(user, READ_MEMBERSHIPS, {m.organisation_id: m for m in memberships})
+
+
+def forget_memberships(user: User | None) -> None:
+    """After a service changed the person's own memberships: read them afresh."""
+    if user is not None and hasattr(user, READ_MEMBERSHIPS):
+        delattr(user, READ_MEMBERSHIPS)  # on a request's lazy user too
+
 
 def membership_of(user: User | None, organisation: Organisation) -> Membership | None:
     if user is None or not user.is_authenticated:
         return None
+    read = getattr(user, READ_MEMBERSHIPS, None)
+    if read is not None and organisation.pk in read:
+        return read[organisation.pk]
     return Membership.objects.filter(user=user, organisation=organisation).first()
 
 

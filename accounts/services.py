@@ -32,7 +32,7 @@ from .models import (
     User,
     hash_token,
 )
-from .permissions import require_member
+from .permissions import forget_memberships, require_member
 
 
 @transaction.atomic
@@ -269,6 +269,8 @@ def membership_change_role(*, actor: User, membership: Membership, role: str) ->
         raise Conflict(_("An organisation needs at least one admin."), code="last_admin")
     membership.role = role
     membership.save(update_fields=["role"])
+    if actor.pk == membership.user_id:
+        forget_memberships(actor)
     record_event(
         actor=actor,
         action="membership.role_changed",
@@ -294,6 +296,8 @@ def membership_remove(*, actor: User, membership: Membership) -> None:
         summary=membership.user.email,
     )
     membership.delete()
+    if actor.pk == membership.user_id:
+        forget_memberships(actor)
 
 
 @transaction.atomic

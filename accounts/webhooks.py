@@ -242,19 +242,23 @@ def _emit(
     object_type: str,
     object_id: int,
     data: dict[str, Any] | None = None,
+    read: dict[frozenset[int], list[WebhookEndpoint]] | None = None,
 ) -> list[WebhookDelivery]:
     if event not in WebhookEvent.values:
         raise ValueError(f"Unknown webhook event: {event}")
-    ids = {pk for pk in organisation_ids if pk}
+    ids = frozenset(pk for pk in organisation_ids if pk)
     if not ids:
         return []
-    endpoints = [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.filter(organisation_id__in=ids, active=True)
-        .select_related("organisation")
-        .defer("secret")  # decrypted only to sign, in deliver()
-        if event in endpoint.events
-    ]
+    active = read.get(ids) if read is not None else None
+    if active is None:
+        active = list(
+            WebhookEndpoint.objects.filter(organisation_id__in=ids, active=True)
+            .select_related("organisation")
+            .defer("secret")  # decrypted only to sign, in deliver()
+        )
+        if read is not None:
+            read[ids] = active
+    endpoints = [endpoint for endpoint in active if event in endpoint.events]
     now = timezone.now()
     deliveries = []
     for endpoint in endpoints:
@@ -296,9 +300,15 @@ def emit(
     )
 
 
+ENDPOINTS_READ = "_webhook_endpoints_read"
+
+
 def emit_for_trial(event: str, trial: Any, *, pack: Any = None, **data: Any) -> None:
     """Announce an event about a trial (or one of its evidence packs) to its parties:
-    the start-up, the test bed's public body and, if it has one, the programme's team."""
+    the start-up, the test bed's public body and, if it has one, the programme's team.
+
+    The parties' endpoints are read once per trial object: a service that emits several
+    events about one trial in one transaction (requested, approved…) reads them once."""
     _emit(
         event,
         (
@@ -309,7 +319,19 @@ def emit_for_trial(event: str, trial: Any, *, pack: Any = None, **data: Any) -> 
         object_type="evidence_pack" if pack is not None else "trial",
         object_id=pack.pk if pack is not None else trial.pk,
         data=data or None,
+        read=_read_in_this_transaction(trial),
     )
+
+
+def _read_in_this_transaction(trial: Any) -> dict | None:
+    """Where the trial's parties' endpoints are kept until the transaction commits."""
+    if not transaction.get_connection().in_atomic_block:
+        return None
+    read = trial.__dict__.get(ENDPOINTS_READ)
+    if read is None:
+        read = trial.__dict__[ENDPOINTS_READ] = {}
+        transaction.on_commit(lambda: trial.__dict__.pop(ENDPOINTS_READ, None))
+    return read
 
 
 # Delivering ---------------------------------------------------------------------------

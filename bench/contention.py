@@ -16,6 +16,14 @@ start-ups has an approved trial on days of its own and asks (through the service
 onto the same free days; the test bed's provider then sends the 50
 ``POST /api/v1/change-requests/{id}/approve/`` together (one connection each). Exactly one
 must answer 200 and 49 answer 409; no day may then hold more than one confirmed booking.
+
+Warm-up: a production server has served requests before a burst comes, while the bench's
+is freshly started (each worker then pays for its first imports, templates and database
+connection inside the first timed burst). So before the first timed burst, untimed: two
+bursts of 10 booking requests onto a separate capacity-3 test bed (3 confirmed, the rest
+refused) and two of 5 change approvals onto a separate capacity-1 test bed (1 approved,
+the rest refused), enough for both workers to have served each kind. They are not counted
+in any figure; the timed bursts are exactly as before.
 """
 
 from __future__ import annotations
@@ -115,7 +123,7 @@ def confirmed_count(slug: str) -> int:
     return Booking.objects.filter(testbed__slug=slug, status=Booking.Status.CONFIRMED).count()
 
 
-def change_requests(contenders: list) -> tuple[str, list[int], str]:
+def change_requests(contenders: list, slug: str | None = None) -> tuple[str, list[int], str]:
     """A fresh capacity-1 test bed with one open change per contender, all onto the same
     free days; returns its slug, the change ids and the provider's session cookie."""
     import datetime
@@ -127,7 +135,7 @@ def change_requests(contenders: list) -> tuple[str, list[int], str]:
     from accounts.models import Organisation
     from trials import services
 
-    testbed = data.changes_testbed()
+    testbed = data.changes_testbed(slug or data.CHANGES_SLUG)
     provider = data.changes_provider(testbed)
     today = timezone.localdate()
     wanted = today + datetime.timedelta(days=20)
@@ -201,6 +209,29 @@ def measure_changes(server, contenders: list, repeat: int) -> tuple[list[float],
     return latencies, bursts_right
 
 
+WARM_SLUG = "benchmark-contention-warm-up"
+WARM_CHANGES_SLUG = "benchmark-contention-warm-up-changes"
+
+
+def warm_up(server, cookies: list[str], contenders: list) -> None:
+    """Untimed: both workers serve confirmed and refused bookings and change approvals
+    once before the timed bursts (see the module docstring)."""
+    import seed_bench_data as data
+
+    for _ in range(2):
+        testbed = data.contention_testbed(WARM_SLUG)
+        burst(server.base, cookies[:10], request_body(testbed.slug))
+        _slug, ids, cookie = change_requests(contenders[:5], WARM_CHANGES_SLUG)
+        burst(
+            server.base,
+            [cookie] * len(ids),
+            b"{}",
+            [f"/api/v1/change-requests/{pk}/approve/" for pk in ids],
+        )
+    data.remove_contention_testbed(WARM_SLUG)
+    data.remove_contention_testbed(WARM_CHANGES_SLUG)
+
+
 def measure(size: str, repeat: int, threads: int) -> list[Result]:
     url = database_url(size)
     setup_django(url)
@@ -214,6 +245,7 @@ def measure(size: str, repeat: int, threads: int) -> list[Result]:
     bursts_right = 0
     try:
         with gunicorn(url, threads=threads) as server:
+            warm_up(server, cookies, contenders)
             for number in range(repeat):
                 testbed = data.contention_testbed()
                 answers = burst(server.base, cookies, request_body(testbed.slug))
@@ -236,6 +268,8 @@ def measure(size: str, repeat: int, threads: int) -> list[Result]:
             change_latencies, changes_right = measure_changes(server, contenders, repeat)
     finally:
         data.remove_contention_testbed()
+        data.remove_contention_testbed(WARM_SLUG)
+        data.remove_contention_testbed(WARM_CHANGES_SLUG)
     return results_of(latencies, bursts_right, repeat) + change_results_of(
         change_latencies, changes_right, repeat, len(contenders)
     )

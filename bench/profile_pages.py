@@ -3,7 +3,8 @@
     .venv/bin/python bench/profile_pages.py [--size large] [--runs 20] [--top 15]
 
 For the pages the HTTP bench loads, and for a refused booking request (a 409 on a full
-capacity-3 test bed, what 47 of the contention bench's 50 requests get), through Django's
+capacity-3 test bed, what 47 of the contention bench's 50 requests get) and a refused change
+approval (a 409: 49 of its 50 change approvals), through Django's
 test client: the median wall time, the number of SQL queries and the share of time spent
 in them (timed with ``connection.execute_wrapper``), the slowest queries, and cProfile's top
 functions by cumulative time. Not part of ``make bench``: the notes in RESULTS.md come
@@ -29,8 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import ROOT, SIZES, database_url, prepare_database, setup_django  # noqa: E402
 
-# Its own full test bed, so that a contention bench running meanwhile keeps its own.
+# Its own full test beds, so that a contention bench running meanwhile keeps its own.
 PROFILE_SLUG = f"benchmark-contention-profile-{os.getpid()}"
+CHANGES_PROFILE_SLUG = f"benchmark-contention-changes-profile-{os.getpid()}"
 
 
 class QueryTimer:
@@ -94,6 +96,9 @@ def requests(client, cookie_client, provider_client) -> dict[str, Callable[[], o
     for filler, user in zip(fillers, contenders, strict=True):
         filler.force_login(user)
         filler.post("/api/v1/trials/", body, content_type="application/json")
+    refused_change = refused_change_path(contenders[:2])
+    provider = Client()
+    provider.force_login(data.changes_provider(data.bench_testbed()))
     testbed_page = f"/testbeds/{data.bench_testbed().slug}/"
     trial_page = f"/trials/{data.bench_trial().pk}/"
     return {
@@ -113,7 +118,59 @@ def requests(client, cookie_client, provider_client) -> dict[str, Callable[[], o
         "refused booking (409)": lambda: fillers[-1].post(
             "/api/v1/trials/", body, content_type="application/json"
         ),
+        "refused change approval (409)": lambda: provider.post(
+            refused_change, {}, content_type="application/json"
+        ),
     }
+
+
+def refused_change_path(users: list) -> str:
+    """Two start-ups ask to move onto the same days of a capacity-1 test bed; the first
+    change is approved, so approving the second is refused (and it stays open): the path
+    of 49 of the contention bench's 50 change approvals."""
+    import datetime
+
+    import seed_bench_data as data
+    from django.test.utils import override_settings
+    from django.utils import timezone
+
+    from accounts.models import Organisation
+    from trials import services
+
+    testbed = data.changes_testbed(CHANGES_PROFILE_SLUG)
+    provider = data.changes_provider(testbed)
+    today = timezone.localdate()
+    wanted = today + datetime.timedelta(days=20)
+    changes = []
+    with override_settings(
+        MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
+    ):
+        for index, user in enumerate(users):
+            organisation = Organisation.objects.filter(
+                memberships__user=user, kind=Organisation.Kind.START_UP
+            ).first()
+            first = today + datetime.timedelta(days=40 + index * 4)
+            trial = services.trial_request(
+                actor=user,
+                organisation=organisation,
+                testbed=testbed,
+                title=f"Change profile {index}",
+                summary="Asks to move onto the same days as the other.",
+                first_day=first,
+                last_day=first + datetime.timedelta(days=2),
+            )
+            services.trial_approve(actor=provider, trial=trial)
+            changes.append(
+                services.change_request_create(
+                    actor=user,
+                    trial=trial,
+                    first_day=wanted,
+                    last_day=wanted + datetime.timedelta(days=2),
+                    reason="Profile",
+                )
+            )
+        services.change_request_approve(actor=provider, change=changes[0])
+    return f"/api/v1/change-requests/{changes[1].pk}/approve/"
 
 
 def data_body(slug: str, today) -> str:
@@ -160,6 +217,7 @@ def main() -> None:
                 profile(name, request, args.runs, args.top)
     finally:
         data.remove_contention_testbed(PROFILE_SLUG)
+        data.remove_contention_testbed(CHANGES_PROFILE_SLUG)
 
 
 if __name__ == "__main__":

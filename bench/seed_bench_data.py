@@ -76,14 +76,14 @@ def remove_contention_testbed(slug: str = CONTENTION_SLUG) -> None:
     testbeds.delete()
 
 
-def changes_testbed() -> TestBed:
+def changes_testbed(slug: str = CHANGES_SLUG) -> TestBed:
     """A capacity-1 test bed whose requests need approval, with no bookings, made fresh."""
-    remove_contention_testbed(CHANGES_SLUG)
+    remove_contention_testbed(slug)
     template = bench_testbed()
     return TestBed.objects.create(
         organisation=template.organisation,
         name="Benchmark change-request test bed",
-        slug=CHANGES_SLUG,
+        slug=slug,
         summary="Made and removed by bench/contention.py.",
         region=template.region,
         capacity=1,

@@ -20,6 +20,7 @@ bookings in Python.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -156,26 +157,19 @@ def _search_sql(dialect: _Dialect, candidates_sql: str) -> str:
     """
 
 
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s|%s")
+
+
 def _named_to_positional(sql: str, named: dict, extra_params: Iterable) -> tuple[str, list]:
     """Django's cursor wants one parameter style; the candidates' SQL brings its own %s."""
     params: list = []
-    out: list[str] = []
-    extra = list(extra_params)
-    i = 0
-    while i < len(sql):
-        if sql.startswith("%(", i):
-            end = sql.index(")s", i)
-            params.append(named[sql[i + 2 : end]])
-            out.append("%s")
-            i = end + 2
-        elif sql.startswith("%s", i):
-            params.append(extra.pop(0))
-            out.append("%s")
-            i += 2
-        else:
-            out.append(sql[i])
-            i += 1
-    return "".join(out), params
+    extra = iter(list(extra_params))
+
+    def positional(match: re.Match) -> str:
+        params.append(named[match.group(1)] if match.group(1) else next(extra))
+        return "%s"
+
+    return _PLACEHOLDER.sub(positional, sql), params
 
 
 def testbeds_available(

@@ -247,6 +247,37 @@ def has_room(testbed: TestBed, start: datetime.date, end: datetime.date) -> bool
     return max(day_loads(testbed, start, end), default=0) < testbed.capacity
 
 
+def free_unit_if_room(testbed: TestBed, start: datetime.date, end: datetime.date) -> int | None:
+    """With the test bed locked: 0 if some day of [start, end) is full, else the unit a
+    booking of those days would take (``confirm(…, unit=…)``), or None when the units
+    must be re-packed first. One query: the loads and the units come from the same rows."""
+    rows = list(confirmed_bookings(testbed, start, end).values_list("start", "end", "unit"))
+    loads = loads_of(((b_start, b_end) for b_start, b_end, _unit in rows), start, end)
+    if max(loads, default=0) >= testbed.capacity:
+        return 0
+    taken = {unit for _start, _end, unit in rows}
+    return next((unit for unit in range(1, testbed.capacity + 1) if unit not in taken), None)
+
+
+def room_and_own_booking(
+    testbed: TestBed, start: datetime.date, end: datetime.date, organisation_id: int
+) -> tuple[bool, bool]:
+    """(``has_room``, whether the organisation holds a pending or confirmed booking sharing
+    a day with [start, end)), in one query: what a booking request asks before the lock."""
+    rows = Booking.objects.filter(
+        testbed=testbed,
+        status__in=[Booking.Status.PENDING, Booking.Status.CONFIRMED],
+        start__lt=end,
+        end__gt=start,
+    ).values_list("start", "end", "status", "organisation_id")
+    confirmed, own = [], False
+    for b_start, b_end, status, organisation in rows:
+        if status == Booking.Status.CONFIRMED:
+            confirmed.append((b_start, b_end))
+        own = own or organisation == organisation_id
+    return max(loads_of(confirmed, start, end), default=0) < testbed.capacity, own
+
+
 def pending_that_fit(
     bookings: Sequence[Booking], capacities: dict[int, int] | None = None
 ) -> set[int]:
@@ -296,7 +327,7 @@ def capacity_conflict(testbed: TestBed, start: datetime.date, end: datetime.date
     return Conflict(message, code="capacity", nearest_free_windows=windows_json(windows))
 
 
-def confirm(booking: Booking, *, checked: bool = False) -> Booking:
+def confirm(booking: Booking, *, checked: bool = False, unit: int | None = None) -> Booking:
     """Hold a place for a booking. The caller holds the test bed lock.
 
     Picks the lowest unit free on all of the booking's days. When places are free on
@@ -304,7 +335,8 @@ def confirm(booking: Booking, *, checked: bool = False) -> Booking:
     confirmed bookings are re-packed: interval graphs colour optimally in start order.
     ``checked``: the caller has checked, under the same lock in the same transaction,
     that the days are open and fit (a request confirmed at once), so they are not read
-    again while everyone else waits for the lock.
+    again while everyone else waits for the lock; ``unit``: the free unit it found then
+    (``free_unit_if_room``), so the units are not read again either.
     """
     testbed = booking.testbed
     if not checked:
@@ -313,7 +345,8 @@ def confirm(booking: Booking, *, checked: bool = False) -> Booking:
             raise Conflict(closed, code="closed")
         if not fits(testbed, booking.start, booking.end):
             raise capacity_conflict(testbed, booking.start, booking.end)
-    unit = _free_unit(testbed, booking.start, booking.end)
+    if unit is None:
+        unit = _free_unit(testbed, booking.start, booking.end)
     if unit is None:
         unit = _repack(testbed, booking)
     booking.unit = unit
@@ -344,24 +377,48 @@ def shorten(booking: Booking, end: datetime.date) -> Booking:
     return booking
 
 
-def change_dates(booking: Booking, start: datetime.date, end: datetime.date) -> Booking:
+class Full(Exception):
+    """The days are full. Raised under the test bed lock; the caller words the refusal
+    (``change_conflict``, with the nearest dates that fit) once the lock is let go."""
+
+
+def change_has_room(
+    testbed: TestBed, booking: Booking, start: datetime.date, end: datetime.date
+) -> bool:
+    """True if every day of [start, end) has a free place, the booking's own days counting
+    as free (closures not looked at: see ``check_change_rules``)."""
+    others = confirmed_bookings(testbed, start, end).exclude(pk=booking.pk)
+    loads = loads_of(others.values_list("start", "end"), start, end)
+    return max(loads, default=0) < testbed.capacity
+
+
+def change_dates(
+    booking: Booking, start: datetime.date, end: datetime.date, *, checked: bool = False
+) -> Booking:
     """Move a confirmed booking to [start, end). The caller holds the test bed lock.
 
     The booking keeps its own days while the others are counted, so an extension needs
-    places only on the added days. It keeps its unit when that unit is free on the new
-    days, else takes a free one, else the overlapping bookings are re-packed, as in
-    ``confirm``; PostgreSQL's exclusion constraint is the backstop either way.
+    places only on the added days; full days raise ``Full``. It keeps its unit when that
+    unit is free on the new days, else takes a free one, else the overlapping bookings are
+    re-packed, as in ``confirm``; PostgreSQL's exclusion constraint is the backstop either
+    way. ``checked``: the caller has checked the added days are open (``check_change_rules``)
+    under the same lock, so they are not read again while everyone else waits.
     """
     testbed = booking.testbed
-    for added_start, added_end in added_spans(booking, start, end):
-        closed = closed_message(testbed, added_start, added_end)
-        if closed:
-            raise Conflict(closed, code="closed")
-    others = confirmed_bookings(testbed, start, end).exclude(pk=booking.pk)
-    loads = loads_of(others.values_list("start", "end"), start, end)
+    if not checked:
+        for added_start, added_end in added_spans(booking, start, end):
+            closed = closed_message(testbed, added_start, added_end)
+            if closed:
+                raise Conflict(closed, code="closed")
+    others = list(
+        confirmed_bookings(testbed, start, end)
+        .exclude(pk=booking.pk)
+        .values_list("start", "end", "unit")
+    )
+    loads = loads_of(((b_start, b_end) for b_start, b_end, _unit in others), start, end)
     if max(loads, default=0) >= testbed.capacity:
-        raise change_conflict(testbed, booking, start, end)
-    taken = set(others.values_list("unit", flat=True))
+        raise Full
+    taken = {unit for _start, _end, unit in others}
     booking.start, booking.end = start, end
     if booking.unit in taken:
         unit = next((u for u in range(1, testbed.capacity + 1) if u not in taken), None)

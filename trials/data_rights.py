@@ -30,7 +30,7 @@ from accounts.models import (
     Organisation,
     User,
 )
-from accounts.permissions import require_member
+from accounts.permissions import forget_memberships, require_member
 from testbeds.models import Booking, TestBed
 
 from .models import (
@@ -321,6 +321,8 @@ def account_delete(*, actor: User, user: User) -> None:
     Authenticator.objects.filter(user=user).delete()
     UserSession.objects.filter(user=user).delete()
     Membership.objects.filter(user=user).delete()
+    forget_memberships(user)
+    forget_memberships(actor)
     ApiToken.objects.filter(user=user).delete()
     user.full_name = DELETED_NAME
     user.email = f"deleted-{user.pk}@deleted.invalid"

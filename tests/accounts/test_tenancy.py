@@ -124,3 +124,37 @@ def test_programme_pages_only_for_its_officers(client):
     assert client.get(programme.get_absolute_url()).status_code == 200
     client.force_login(outsider.user)
     assert client.get(programme.get_absolute_url()).status_code == 404
+
+
+def test_memberships_read_for_the_request_are_forgotten_when_the_person_changes_them(
+    startup, django_assert_num_queries
+):
+    """``membership_of`` answers from the memberships the middleware read for the request;
+    leaving an organisation or losing its admin role in the same request is seen at once."""
+    user = startup.user
+    other_admin = MembershipFactory(organisation=startup.organisation, admin=True)
+    permissions.remember_memberships(user, list(Membership.objects.filter(user=user)))
+    with django_assert_num_queries(0):
+        assert permissions.is_admin_of(user, startup.organisation)
+    services.membership_change_role(actor=user, membership=startup, role=Membership.Role.MEMBER)
+    assert not permissions.is_admin_of(user, startup.organisation)
+    permissions.remember_memberships(user, list(Membership.objects.filter(user=user)))
+    startup.refresh_from_db()
+    services.membership_remove(actor=user, membership=startup)
+    assert not permissions.is_member(user, startup.organisation)
+    assert permissions.is_admin_of(other_admin.user, startup.organisation)
+
+
+def test_the_middleware_memberships_answer_for_the_signed_in_person_only(startup):
+    """Another person's membership is read from the database, never from the request's."""
+    from django.test import RequestFactory
+
+    from accounts.middleware import CurrentOrganisationMiddleware
+
+    request = RequestFactory().get("/")
+    request.user = startup.user
+    request.session = {}
+    CurrentOrganisationMiddleware(lambda request: None)(request)
+    stranger = UserFactory()
+    assert not permissions.is_member(stranger, startup.organisation)
+    assert permissions.is_member(request.user, startup.organisation)

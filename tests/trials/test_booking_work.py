@@ -53,12 +53,14 @@ def test_a_request_confirmed_at_once_reads_closures_once_under_the_lock(client, 
     assert response.json()["status"] == "approved"
     # Once, under the lock; confirming does not read them again.
     assert sum('"testbeds_blackout"' in query for query in sql) == 1
+    # The days' bookings: once before the lock, once under it (loads and units together).
+    assert sum('FROM "testbeds_booking"' in query for query in sql) == 2
     # No KPIs sent: none counted. The start-up came from the session's memberships.
     assert not any('"trials_kpi"' in query for query in sql)
     assert sum('FROM "accounts_organisation"' in query for query in sql) == 0
 
 
-def test_a_refused_request_reads_nine_queries(client, startup, at_once):
+def test_a_refused_request_reads_seven_queries(client, startup, at_once):
     client.force_login(startup.user)
     assert (
         client.post("/api/v1/trials/", body(at_once), content_type="application/json").status_code
@@ -70,9 +72,14 @@ def test_a_refused_request_reads_nine_queries(client, startup, at_once):
     assert response.status_code == 409
     assert response.json()["code"] == "capacity"
     assert response.json()["nearest_free_windows"]
-    # Session, person, memberships (middleware); the test bed; the service's membership
-    # check; an earlier request of the same start-up; the days' loads; closures; free runs.
-    assert len(sql) == 9, sql
+    # Session, person, memberships (middleware); the test bed; the days' bookings (their
+    # loads, and whether the start-up holds one: it does not, so its earlier requests are
+    # not read); closures; free runs. The service's membership check is answered from the
+    # memberships the middleware read.
+    assert len(sql) == 7, sql
+    assert not any('FROM "trials_trial"' in query for query in sql)
+    assert sum('FROM "accounts_membership"' in query for query in sql) == 1
+    assert not any("FOR UPDATE" in query for query in sql)  # refused without the lock
 
 
 def test_with_a_token_the_start_up_is_read_for_the_request(client, startup, at_once):
@@ -101,8 +108,9 @@ def test_days_filled_while_waiting_for_the_lock_are_refused_with_windows(
     else was confirmed meanwhile): a 409 with the nearest free dates, read after the lock."""
     from testbeds import booking as capacity
 
-    answers = iter([True, False])
-    monkeypatch.setattr(capacity, "has_room", lambda *args: next(answers))
+    # Before the lock the days are free (room_and_own_booking reads them); under it,
+    # they are found full.
+    monkeypatch.setattr(capacity, "free_unit_if_room", lambda *args: 0)
     client.force_login(startup.user)
     response, _sql = post(client, body(at_once))
     assert response.status_code == 409
@@ -128,3 +136,75 @@ def test_a_test_bed_deleted_before_the_lock_is_a_404_not_a_500(startup, at_once)
             first_day=d(30),
             last_day=d(43),
         )
+
+
+def test_a_refused_change_approval_reads_nine_queries_without_the_lock(
+    client, startup, provider, at_once
+):
+    """49 of the contention bench's 50 change approvals: the new days are full already, so
+    the approval is refused before queueing for the test bed lock."""
+    from trials import services
+
+    def approved_trial(member, first: int):
+        trial = services.trial_request(
+            actor=member.user,
+            organisation=member.organisation,
+            testbed=at_once,
+            title=f"Trial {first}",
+            summary="S",
+            first_day=d(first),
+            last_day=d(first + 2),
+        )
+        return trial
+
+    other = MembershipFactory(organisation=OrganisationFactory(start_up=True), admin=True)
+    changes = [
+        services.change_request_create(
+            actor=member.user,
+            trial=approved_trial(member, first),
+            first_day=d(60),
+            last_day=d(62),
+            reason="Later",
+        )
+        for member, first in ((startup, 20), (other, 30))
+    ]
+    services.change_request_approve(actor=provider.user, change=changes[0])
+    client.force_login(provider.user)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(
+            f"/api/v1/change-requests/{changes[1].pk}/approve/", {}, content_type="application/json"
+        )
+    sql = [query["sql"] for query in captured.captured_queries]
+    assert response.status_code == 409, response.json()
+    assert response.json()["code"] == "capacity"
+    assert response.json()["nearest_free_windows"]
+    # Session, person, memberships (middleware); the change; its trial (with its booking
+    # and test bed); closures on the added days; the other bookings on the new days; the
+    # bookings and closures around, for the nearest dates. No lock, and no membership read
+    # again: the middleware's memberships answer who may see and approve it.
+    assert len(sql) == 9, sql
+    assert not any("FOR UPDATE" in query for query in sql)
+    assert sum('FROM "accounts_membership"' in query for query in sql) == 1
+    changes[1].refresh_from_db()
+    assert changes[1].status == "pending"
+
+
+def test_a_request_confirmed_at_once_reads_the_webhook_endpoints_once(client, startup, at_once):
+    """Three events (requested, status changed, approved) for the same parties: their
+    endpoints are read once, and each event still gets its delivery."""
+    from accounts.models import WebhookDelivery, WebhookEndpoint
+
+    WebhookEndpoint.objects.create(
+        organisation=startup.organisation,
+        url="https://hooks.example.org/x",
+        events=["booking.requested", "booking.approved", "trial.status_changed"],
+    )
+    client.force_login(startup.user)
+    response, sql = post(client, body(at_once))
+    assert response.status_code == 201, response.json()
+    assert sum('FROM "accounts_webhookendpoint"' in query for query in sql) == 1
+    assert sorted(WebhookDelivery.objects.values_list("event", flat=True)) == [
+        "booking.approved",
+        "booking.requested",
+        "trial.status_changed",
+    ]

@@ -39,7 +39,11 @@ class ChangeRequestViewSet(ScopedViewSet):
         return selectors.change_requests_visible_to(self.request.user)
 
     def get_object(self) -> ChangeRequest:
-        return selectors.change_request_for_viewer(self.request.user, self.kwargs["pk"])
+        return selectors.change_request_for_viewer(
+            self.request.user,
+            self.kwargs["pk"],
+            self.organisation_ids(),
+        )
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         return self.read(ChangeRequestSerializer, self.get_object())

@@ -130,6 +130,20 @@ class PagedActionsMixin:
         data = serializer_class(instance, context=self.get_serializer_context()).data
         return Response(data, status=status_code)
 
+    def session_memberships(self) -> list:
+        """The memberships CurrentOrganisationMiddleware read for this same person (with the
+        browser session), else [] (with a token, the middleware saw nobody)."""
+        user = self.request.user
+        memberships = getattr(self.request._request, "memberships", None) or []
+        if memberships and all(m.user_id == user.pk for m in memberships):
+            return memberships
+        return []
+
+    def organisation_ids(self) -> list[int] | None:
+        """The caller's organisation ids as the middleware read them, or None (read them)."""
+        memberships = self.session_memberships()
+        return [m.organisation_id for m in memberships] if memberships else None
+
 
 def valid(serializer_class, request: Request) -> dict:
     body = serializer_class(data=request.data)
@@ -244,15 +258,16 @@ class TrialViewSet(
         """The caller's start-ups. With the browser session, from the memberships that
         CurrentOrganisationMiddleware read for this same person (no query: every booking
         request asks this); with a token (the middleware saw nobody), read here."""
-        user = self.request.user
-        memberships = getattr(self.request._request, "memberships", None) or []
-        if memberships and all(m.user_id == user.pk for m in memberships):
+        memberships = self.session_memberships()
+        if memberships:
             return [
                 m.organisation
                 for m in memberships
                 if m.organisation.kind == Organisation.Kind.START_UP
             ]
-        return list(organisations_of(user, kind=Organisation.Kind.START_UP).order_by("name"))
+        return list(
+            organisations_of(self.request.user, kind=Organisation.Kind.START_UP).order_by("name")
+        )
 
     @staticmethod
     def _programme(pk: int | None) -> Programme | None:

@@ -24,6 +24,7 @@ from accounts.webhooks import emit_for_trial
 from core.dates import check_in_range
 from core.exceptions import Conflict
 from testbeds import booking as capacity
+from testbeds.models import TestBed
 
 from ..models import ChangeRequest, Trial, TrialEvent, TrialStatus
 from .common import ONE_DAY, _locked, actor_name, require_provider_of, require_startup_of
@@ -204,11 +205,63 @@ def _tell_startup(trial: Trial, change: ChangeRequest, what: str) -> None:
     )
 
 
-@transaction.atomic
 def change_request_approve(*, actor: User, change: ChangeRequest, note: str = "") -> ChangeRequest:
     """The provider approves: rules and capacity checked again under the test bed lock, the
     booking's days change, the days given back go to the waitlist. Full days: 409 with
-    the nearest dates that fit, and the request stays open."""
+    the nearest dates that fit, and the request stays open.
+
+    New days full already are refused without queueing for the lock (the common case when
+    many changes onto the same days are approved at once); the refusal's nearest dates are
+    worked out once the lock is let go. Only what may be approved waits for the lock.
+    """
+    _refuse_when_full(actor, change)
+    try:
+        return _approve(actor=actor, change=change, note=note)
+    except capacity.Full:
+        trial = Trial.objects.select_related("booking", "testbed").get(pk=change.trial_id)
+        raise capacity.change_conflict(
+            trial.testbed, trial.booking, change.start, change.end
+        ) from None
+
+
+def _cached_trial(change: ChangeRequest) -> Trial:
+    """The change's trial with its booking and test bed's organisation, as the caller read
+    them (a view did, to check who may see it), else read now."""
+    trial_field = ChangeRequest._meta.get_field("trial")
+    if trial_field.is_cached(change):
+        trial = change.trial
+        testbed_field = Trial._meta.get_field("testbed")
+        if (
+            Trial._meta.get_field("booking").is_cached(trial)
+            and testbed_field.is_cached(trial)
+            and TestBed._meta.get_field("organisation").is_cached(trial.testbed)
+        ):
+            return trial
+    return Trial.objects.select_related("booking", "testbed__organisation").get(pk=change.trial_id)
+
+
+def _refuse_when_full(actor: User, change: ChangeRequest) -> None:
+    """Without the lock: a change that would pass every other check onto days already full
+    is refused (409, as under the lock). Anything else goes on to the lock, which says why."""
+    trial = _cached_trial(change)
+    require_provider_of(actor, trial)
+    booking = trial.booking
+    if (
+        change.status != ChangeRequest.Status.PENDING
+        or trial.status not in CHANGEABLE_STATUSES
+        or (booking.start, booking.end) != (change.old_start, change.old_end)
+    ):
+        return
+    try:
+        _rules(trial, change.start, change.end)
+    except ValidationError:
+        return
+    if not capacity.change_has_room(trial.testbed, booking, change.start, change.end):
+        raise capacity.change_conflict(trial.testbed, booking, change.start, change.end)
+
+
+@transaction.atomic
+def _approve(*, actor: User, change: ChangeRequest, note: str) -> ChangeRequest:
     change, trial = _locked_change(change)
     require_provider_of(actor, trial)
     _still_open(change)
@@ -224,7 +277,7 @@ def change_request_approve(*, actor: User, change: ChangeRequest, note: str = ""
     except ValidationError as error:
         raise Conflict(" ".join(error.messages), code=_rule_code(error)) from None
     freed = capacity.freed_spans(booking, change.start, change.end)
-    capacity.change_dates(booking, change.start, change.end)
+    capacity.change_dates(booking, change.start, change.end, checked=True)  # _rules: open
     _close(change, ChangeRequest.Status.APPROVED, actor, note.strip())
     trial.save(update_fields=["updated_at"])
     TrialEvent.objects.create(

@@ -82,13 +82,16 @@ def trial_request(
         raise ValidationError({"summary": _("Say in a few sentences what you want to trial.")})
     start, end = first_day, last_day + ONE_DAY
     cleaned_kpis = clean_kpis(list(kpis or []))
-    _refuse_duplicate(organisation, testbed, start, end)
-    if not capacity.has_room(testbed, start, end):
+    room, own = capacity.room_and_own_booking(testbed, start, end, organisation.pk)
+    if own:  # a live trial of the start-up here holds a booking: is it one on these days?
+        _refuse_duplicate(organisation, testbed, start, end)
+    if not room:
         # Full already: refuse without queueing for the lock (the common case when many
         # ask for the same days at once), saying first which rule the dates break, if any.
         # A request that passes is checked in full below, on the test bed row as locked.
         capacity.check_rules(testbed, start, end)
         raise capacity.capacity_conflict(testbed, start, end)
+    cleaned, unanswered = _answers(testbed, answers)  # the questions need no lock
     try:
         with transaction.atomic():
             # Everything from here to the commit makes every other request for this test bed
@@ -98,8 +101,10 @@ def trial_request(
             # client retrying), the second sees the first here and is refused.
             _refuse_duplicate(organisation, testbed, start, end)
             capacity.check_rules(testbed, start, end)
-            cleaned = clean_answers(testbed, answers or {})
-            if not capacity.has_room(testbed, start, end):
+            if unanswered is not None:  # said after the rules, as always
+                raise unanswered
+            unit = capacity.free_unit_if_room(testbed, start, end)
+            if unit == 0:
                 raise _Full
             booking = Booking.objects.create(
                 testbed=testbed, organisation=organisation, start=start, end=end
@@ -130,7 +135,8 @@ def trial_request(
             if testbed.requires_approval:
                 _tell_provider_of_request(trial)
             else:
-                capacity.confirm(booking, checked=True)  # open and fitting: checked above
+                # Open and fitting, and the unit it takes: read above, under this lock.
+                capacity.confirm(booking, checked=True, unit=unit)
                 _move(
                     trial,
                     TrialStatus.APPROVED,
@@ -144,6 +150,17 @@ def trial_request(
         # before, they are advice read from the free runs, not a promise).
         raise capacity.capacity_conflict(testbed, start, end) from None
     return trial
+
+
+def _answers(
+    testbed: TestBed, answers: dict[str, Any] | None
+) -> tuple[list[dict[str, Any]], ValidationError | None]:
+    """The cleaned answers to the test bed's questions, or the error to raise once the
+    dates are found to keep the rules (read before the lock: questions need none)."""
+    try:
+        return clean_answers(testbed, answers or {}), None
+    except ValidationError as error:
+        return [], error
 
 
 LIVE_STATUSES = (TrialStatus.REQUESTED, TrialStatus.APPROVED, TrialStatus.ACTIVE)
