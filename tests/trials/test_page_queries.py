@@ -25,6 +25,7 @@ def list_queries(*, kept: bool = False) -> int:
         return LIST_QUERIES if kept else LIST_QUERIES + 1
     return LIST_QUERIES
 
+
 #: session, user, memberships, the trial, KPIs, measurements, log, files, events, changes of
 #: dates, partners, packs, header counts, challenge and adoption panels; a provider's page
 #: also asks whether their organisation is a partner too
