@@ -68,12 +68,17 @@ SELECT count(*) || '-' || md5(string_agg(x, ',' ORDER BY x)) FROM (
     WHERE id = (SELECT testbed_id FROM t)
   UNION ALL SELECT 'g' || id || ':' || xmin::text FROM accounts_programme
     WHERE id = (SELECT programme_id FROM t)
-  UNION ALL SELECT 'o' || id || ':' || xmin::text FROM accounts_organisation WHERE id IN (
-      SELECT organisation_id FROM t
-      UNION SELECT organisation_id FROM testbeds_testbed WHERE id = (SELECT testbed_id FROM t)
-      UNION SELECT organisation_id FROM l
-      UNION SELECT organisation_id FROM f
-      UNION SELECT organisation_id FROM pa)
+  UNION ALL SELECT 'o' || o.id || ':' || o.xmin::text FROM accounts_organisation o
+    WHERE o.id = (SELECT organisation_id FROM t)
+  UNION ALL SELECT 'o' || o.id || ':' || o.xmin::text FROM accounts_organisation o
+    WHERE o.id = (SELECT s.organisation_id FROM testbeds_testbed s
+                  WHERE s.id = (SELECT testbed_id FROM t))
+  UNION ALL SELECT 'o' || o.id || ':' || o.xmin::text FROM l
+    JOIN accounts_organisation o ON o.id = l.organisation_id
+  UNION ALL SELECT 'o' || o.id || ':' || o.xmin::text FROM f
+    JOIN accounts_organisation o ON o.id = f.organisation_id
+  UNION ALL SELECT 'o' || o.id || ':' || o.xmin::text FROM pa
+    JOIN accounts_organisation o ON o.id = pa.organisation_id
   UNION ALL SELECT 'k' || id || ':' || xmin::text FROM k
   UNION ALL SELECT 'm' || id || ':' || xmin::text FROM m
   UNION ALL SELECT 'u' || id || ':' || xmin::text FROM accounts_user
