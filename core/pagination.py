@@ -56,6 +56,11 @@ def paginate_ids(
     return page
 
 
+def paginate_list(request: HttpRequest, items: list, *, per_page: int = 20) -> Page:
+    """One page of a list already read in full (its count is its length)."""
+    return _page(request, Paginator(items, per_page))
+
+
 def _page(request: HttpRequest, paginator: Paginator) -> Page:
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -103,7 +103,9 @@ def test_trial_list_past_the_ids_cap_counts_and_pages_the_same(
     url = reverse("trials:list")
     within = client.get(url)
     monkeypatch.setattr("core.pagination.IDS_CAP", 3)
-    with django_assert_num_queries(LIST_QUERIES + 2):
+    # Past the cap on PostgreSQL the one-statement read (trials.visible_ids) comes first.
+    past_the_cap = LIST_QUERIES + 2 + (1 if connection.vendor == "postgresql" else 0)
+    with django_assert_num_queries(past_the_cap):
         past = client.get(url)
     for response in (within, past):
         assert response.context["page"].paginator.count == 7
