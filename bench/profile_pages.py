@@ -125,52 +125,24 @@ def requests(client, cookie_client, provider_client) -> dict[str, Callable[[], o
 
 
 def refused_change_path(users: list) -> str:
-    """Two start-ups ask to move onto the same days of a capacity-1 test bed; the first
-    change is approved, so approving the second is refused (and it stays open): the path
-    of 49 of the contention bench's 50 change approvals."""
-    import datetime
-
+    """Two start-ups ask to move onto the same days of a capacity-1 test bed (the contention
+    bench's set-up); the first change is approved, so approving the second is refused (and
+    it stays open): the path of 49 of the contention bench's 50 change approvals."""
     import seed_bench_data as data
+    from contention import change_requests
     from django.test.utils import override_settings
-    from django.utils import timezone
 
-    from accounts.models import Organisation
     from trials import services
+    from trials.models import ChangeRequest
 
-    testbed = data.changes_testbed(CHANGES_PROFILE_SLUG)
-    provider = data.changes_provider(testbed)
-    today = timezone.localdate()
-    wanted = today + datetime.timedelta(days=20)
-    changes = []
+    _slug, ids, _cookie = change_requests(users, CHANGES_PROFILE_SLUG)
+    first = ChangeRequest.objects.select_related("trial__testbed").get(pk=ids[0])
+    provider = data.changes_provider(first.trial.testbed)
     with override_settings(
         MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
     ):
-        for index, user in enumerate(users):
-            organisation = Organisation.objects.filter(
-                memberships__user=user, kind=Organisation.Kind.START_UP
-            ).first()
-            first = today + datetime.timedelta(days=40 + index * 4)
-            trial = services.trial_request(
-                actor=user,
-                organisation=organisation,
-                testbed=testbed,
-                title=f"Change profile {index}",
-                summary="Asks to move onto the same days as the other.",
-                first_day=first,
-                last_day=first + datetime.timedelta(days=2),
-            )
-            services.trial_approve(actor=provider, trial=trial)
-            changes.append(
-                services.change_request_create(
-                    actor=user,
-                    trial=trial,
-                    first_day=wanted,
-                    last_day=wanted + datetime.timedelta(days=2),
-                    reason="Profile",
-                )
-            )
-        services.change_request_approve(actor=provider, change=changes[0])
-    return f"/api/v1/change-requests/{changes[1].pk}/approve/"
+        services.change_request_approve(actor=provider, change=first)
+    return f"/api/v1/change-requests/{ids[1]}/approve/"
 
 
 def data_body(slug: str, today) -> str:
