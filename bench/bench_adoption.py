@@ -109,14 +109,18 @@ def in_process(runs: int) -> list[Result]:
     return results
 
 
+def headers(cookie: str) -> tuple[str, ...]:
+    return (f"Cookie: {cookie}",) if cookie else ()
+
+
 def wrk(url: str, cookie: str, seconds: int, connections: int) -> float:
     from http_pages import wrk as run_wrk
 
-    return run_wrk(url, cookie, seconds, connections)
+    return run_wrk(url, headers(cookie), seconds, connections)
 
 
 def over_http(url: str, seconds: int, rounds: int, connections: int) -> list[Result]:
-    from http_pages import check
+    from http_pages import Page, check
     from seed_bench_data import bench_user
     from server import gunicorn, session_cookie
 
@@ -131,7 +135,7 @@ def over_http(url: str, seconds: int, rounds: int, connections: int) -> list[Res
     rates: dict[str, list[float]] = {name: [] for name in targets}
     with gunicorn(url) as server:
         for name, (path, page_cookie) in targets.items():
-            size = check(server.base, path, page_cookie)
+            size = check(server.base, Page(name, path, headers(page_cookie)))
             wrk(server.base + path, page_cookie, 2, connections)
             print(f"{name:<26} {path:<22} {size:>8,} bytes")
         for round_number in range(rounds):

@@ -80,6 +80,7 @@ def prepare_database(size: str) -> None:
     from django.core.management import call_command
 
     testbeds, bookings = SIZES[size]
+    ensure_database(database_url(size))  # a new machine has none
     call_command("migrate", verbosity=0, interactive=False)
     call_command("seed_bench", testbeds=testbeds, bookings=bookings)
 
