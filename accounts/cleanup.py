@@ -12,6 +12,7 @@ from importlib import import_module
 
 from allauth.usersessions.models import UserSession
 from django.conf import settings
+from django.contrib.sessions.backends import db
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import Q
@@ -27,7 +28,8 @@ def clear_expired(now: datetime.datetime | None = None) -> dict[str, int]:
     """Delete expired sessions, session-list rows whose session is gone, and API tokens
     expired or revoked more than TOKEN_KEEP_DAYS ago. Returns what was deleted."""
     now = now or timezone.now()
-    in_database = settings.SESSION_ENGINE.endswith(("backends.db", "backends.cached_db"))
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    in_database = issubclass(store, db.SessionStore)
     with transaction.atomic():
         sessions = listed = 0
         if in_database:
@@ -35,7 +37,7 @@ def clear_expired(now: datetime.datetime | None = None) -> dict[str, int]:
             live = Session.objects.values("session_key")
             listed, _ = UserSession.objects.exclude(session_key__in=live).delete()
         else:  # file sessions; cache and signed-cookie sessions expire by themselves
-            import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+            store.clear_expired()
         cutoff = now - datetime.timedelta(days=TOKEN_KEEP_DAYS)
         tokens, _ = ApiToken.objects.filter(
             Q(expires_at__lt=cutoff) | Q(revoked_at__lt=cutoff)

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from .backends import memberships_read_with
 from .models import Membership
 from .permissions import remember_memberships
 
@@ -44,7 +45,8 @@ class CurrentOrganisationMiddleware:
     """Sets request.memberships, request.membership and request.organisation.
 
     A person may belong to several organisations; the one chosen last (kept in
-    the session) is current, else the first by name. One query per request.
+    the session) is current, else the first by name. They were read with the person
+    (``backends``); else (another backend) with one query.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -55,11 +57,13 @@ class CurrentOrganisationMiddleware:
         request.membership = None
         request.organisation = None
         if request.user.is_authenticated:
-            memberships = list(
-                Membership.objects.filter(user=request.user)
-                .select_related("organisation")
-                .order_by("organisation__name")
-            )
+            memberships = memberships_read_with(request.user)
+            if memberships is None:
+                memberships = list(
+                    Membership.objects.filter(user=request.user)
+                    .select_related("organisation")
+                    .order_by("organisation__name")
+                )
             chosen = request.session.get(SESSION_KEY)
             current = next(
                 (m for m in memberships if m.organisation_id == chosen),

@@ -236,10 +236,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Accounts
 AUTH_USER_MODEL = "accounts.User"
+# Django's and allauth's backends, reading the person with their memberships in one query.
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.ModelBackend",
+    "accounts.backends.AuthenticationBackend",
 ]
+# Django's database sessions, read with one plain statement.
+SESSION_ENGINE = "accounts.session_store"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

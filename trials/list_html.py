@@ -45,16 +45,17 @@ ROW = (
 PROGRAMME = '<br><span class="govuk-body-s">{}</span>'
 
 
-#: Each row's version: the xmin of every row it shows.
+#: Each row's version: the xmin of every row it shows. Written with one subquery per row
+#: read instead of six joins, which PostgreSQL took longer to plan than to run.
 ROW_VERSIONS_SQL = """
-SELECT t.id, concat_ws(':', t.xmin::text, b.xmin::text, o.xmin::text, s.xmin::text,
-                       so.xmin::text, g.xmin::text)
+SELECT t.id, concat_ws(':', t.xmin::text,
+  (SELECT b.xmin::text FROM testbeds_booking b WHERE b.id = t.booking_id),
+  (SELECT o.xmin::text FROM accounts_organisation o WHERE o.id = t.organisation_id),
+  s.xmin::text,
+  (SELECT so.xmin::text FROM accounts_organisation so WHERE so.id = s.organisation_id),
+  (SELECT g.xmin::text FROM accounts_programme g WHERE g.id = t.programme_id))
 FROM trials_trial t
-JOIN testbeds_booking b ON b.id = t.booking_id
-JOIN accounts_organisation o ON o.id = t.organisation_id
 JOIN testbeds_testbed s ON s.id = t.testbed_id
-JOIN accounts_organisation so ON so.id = s.organisation_id
-LEFT JOIN accounts_programme g ON g.id = t.programme_id
 WHERE t.id = ANY(%s)
 """
 

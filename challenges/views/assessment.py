@@ -129,7 +129,7 @@ def assessor_invitation(request: HttpRequest, token: str) -> HttpResponse:
                 accepted = services.assessor_accept(token=token, user=request.user)
             elif form is not None and form.is_valid():
                 accepted = services.assessor_accept(token=token, **form.cleaned_data)
-                login(request, accepted.user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, accepted.user, backend="accounts.backends.ModelBackend")
             else:
                 accepted = None
         except SERVICE_ERRORS as error:

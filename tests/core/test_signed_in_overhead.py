@@ -48,10 +48,10 @@ def test_header_shows_the_counts_after_the_view(client):
 
 
 @pytest.mark.django_db
-def test_a_signed_in_page_costs_four_queries(client, django_assert_num_queries):
-    """The session, the person, their memberships (with organisations), the unread counts."""
+def test_a_signed_in_page_costs_three_queries(client, django_assert_num_queries):
+    """The session, the person with their memberships (and organisations), the unread counts."""
     member = MembershipFactory()
     client.force_login(member.user)
     client.get("/about/")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         assert client.get("/about/").status_code == 200

@@ -209,8 +209,8 @@ def test_provider_dashboard_counts_requests_beyond_those_it_lists(startup, provi
 
 
 def test_provider_dashboard_reads_each_section_once(startup, provider):
-    """Session, user, memberships, notifications; then requests (counted only past 20), test
-    beds, this week, partnerships, challenges assessed: nine queries."""
+    """Session, person with memberships, notifications; then requests (counted only past 20),
+    test beds, this week, partnerships, challenges assessed: eight queries."""
     make_trials(startup, provider, 2)
     make_trials(startup, provider, 2, approve=False, offset=5)
-    assert queries(signed_in(provider)) == 9
+    assert queries(signed_in(provider)) == 8

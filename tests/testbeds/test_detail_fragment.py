@@ -25,8 +25,8 @@ def page(client, testbed, **params) -> str:
 def test_a_kept_main_column_costs_no_query(client, startup, testbed, django_assert_num_queries):
     client.force_login(startup.user)
     first = page(client, testbed)
-    # Session, person, memberships, the test bed with its public body, unread counts.
-    with django_assert_num_queries(5):
+    # Session, person with memberships, the test bed with its public body, unread counts.
+    with django_assert_num_queries(4):
         again = page(client, testbed)
     assert first == again
     assert "Health and care" in again and 'aria-current="date"' in again

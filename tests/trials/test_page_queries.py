@@ -13,9 +13,9 @@ from tests.factories import TestBedFactory
 from tests.trials.conftest import TODAY, d
 from trials import selectors, services
 
-#: session, user, memberships (middleware), the ids in order (which also give the count),
-#: the page's rows, waitlist, header counts
-LIST_QUERIES = 7
+#: session, person with memberships (middleware), the ids in order (which also give the
+#: count), the page's rows, waitlist, header counts
+LIST_QUERIES = 6
 
 
 def list_queries(*, kept: bool = False) -> int:
@@ -26,15 +26,16 @@ def list_queries(*, kept: bool = False) -> int:
     return LIST_QUERIES
 
 
-#: session, user, memberships, the trial, KPIs, measurements, log, files, events, changes of
-#: dates, partners, packs, header counts, challenge and adoption panels; a provider's page
-#: also asks whether their organisation is a partner too
-TRIAL_PAGE_QUERIES = {"startup": 15, "provider": 16}
+#: session, person with memberships, the trial, KPIs, measurements, log, files, events,
+#: changes of dates, partners, packs, header counts, challenge and adoption panels; a
+#: provider's page also asks whether their organisation is a partner too
+TRIAL_PAGE_QUERIES = {"startup": 14, "provider": 15}
 #: On PostgreSQL the page first reads its heading with the fingerprint of its rows (one query;
 #: a provider's roles are checked again when the body is built); a kept body then costs
-#: session, user, memberships, the heading (and a provider's partner check), header counts.
-BODY_BUILT_ON_POSTGRES = {"startup": 16, "provider": 18}
-BODY_KEPT_ON_POSTGRES = {"startup": 5, "provider": 6}
+#: session, person with memberships, the heading (and a provider's partner check), header
+#: counts.
+BODY_BUILT_ON_POSTGRES = {"startup": 15, "provider": 17}
+BODY_KEPT_ON_POSTGRES = {"startup": 4, "provider": 5}
 
 
 def trial_page_queries(who: str) -> int:
