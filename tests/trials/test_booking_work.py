@@ -138,7 +138,7 @@ def test_a_test_bed_deleted_before_the_lock_is_a_404_not_a_500(startup, at_once)
         )
 
 
-def test_a_refused_change_approval_reads_eight_queries_without_the_lock(
+def test_a_refused_change_approval_reads_seven_queries_without_the_lock(
     client, startup, provider, at_once
 ):
     """49 of the contention bench's 50 change approvals: the new days are full already, so
@@ -178,11 +178,11 @@ def test_a_refused_change_approval_reads_eight_queries_without_the_lock(
     assert response.status_code == 409, response.json()
     assert response.json()["code"] == "capacity"
     assert response.json()["nearest_free_windows"]
-    # Session, person with memberships (middleware); the change; its trial (with its booking
-    # and test bed); closures on the added days; the other bookings on the new days; the
+    # Session, person with memberships (middleware); the change with its trial, booking and
+    # test bed; closures on the added days; the other bookings on the new days; the
     # bookings and closures around, for the nearest dates. No lock, and no membership read
     # again: the middleware's memberships answer who may see and approve it.
-    assert len(sql) == 8, sql
+    assert len(sql) == 7, sql
     assert not any("FOR UPDATE" in query for query in sql)
     assert sum('"accounts_membership"' in query for query in sql) == 1
     changes[1].refresh_from_db()
