@@ -295,9 +295,12 @@ def closures(testbed: TestBed, start: datetime.date, end: datetime.date) -> list
     """The blackout reason for each day of [start, end), "" when open."""
     size = (end - start).days
     reasons = [""] * size
-    for b_start, b_end, reason in Blackout.objects.filter(
-        testbed=testbed, start__lt=end, end__gt=start
-    ).values_list("start", "end", "reason"):
+    # Ordered by start alone: the model's ordering (test bed, then start) joins the test beds.
+    for b_start, b_end, reason in (
+        Blackout.objects.filter(testbed=testbed, start__lt=end, end__gt=start)
+        .order_by("start")
+        .values_list("start", "end", "reason")
+    ):
         for index in range(max((b_start - start).days, 0), min((b_end - start).days, size)):
             reasons[index] = reason
     return reasons
@@ -352,17 +355,18 @@ def nearest_free_windows(
     today: datetime.date | None = None,
     search_days: int = 366,
     ignore: Booking | None = None,
+    others: list[tuple[datetime.date, datetime.date]] | None = None,
 ) -> list[tuple[datetime.date, datetime.date]]:
     """Up to ``count`` windows [start, end) of ``days`` bookable days nearest to ``start``,
     read from the test bed's free runs (or, when a booking's own days should count as
-    free — ``ignore`` —, worked out from the bookings around)."""
+    free — ``ignore`` —, worked out from the bookings around: ``others``, the other
+    bookings' [start, end) over ``search_window``, if the caller has read them)."""
     today = today or timezone.localdate()
-    first, last_end = bookable_range(testbed, today)
-    lo = day_number(max(first, start - datetime.timedelta(days=search_days)))
-    hi = day_number(min(last_end, start + datetime.timedelta(days=search_days + days)))
+    window_start, window_end = search_window(testbed, start, days, today, search_days)
+    lo, hi = day_number(window_start), day_number(window_end)
     wanted = day_number(start)
     placements: list[int] = []
-    for run_first, run_end in _runs(testbed, lo, hi, ignore):
+    for run_first, run_end in _runs(testbed, lo, hi, ignore, others):
         begin, finish = max(run_first, lo), min(run_end, hi)
         if finish - begin < days:
             continue
@@ -383,7 +387,24 @@ def nearest_free_windows(
     )
 
 
-def _runs(testbed: TestBed, lo: int, hi: int, ignore: Booking | None) -> list[tuple[int, int]]:
+def search_window(
+    testbed: TestBed, start: datetime.date, days: int, today: datetime.date, search_days: int = 366
+) -> tuple[datetime.date, datetime.date]:
+    """[first, end) of the days ``nearest_free_windows`` looks through."""
+    first, last_end = bookable_range(testbed, today)
+    return (
+        max(first, start - datetime.timedelta(days=search_days)),
+        min(last_end, start + datetime.timedelta(days=search_days + days)),
+    )
+
+
+def _runs(
+    testbed: TestBed,
+    lo: int,
+    hi: int,
+    ignore: Booking | None,
+    others: list[tuple[datetime.date, datetime.date]] | None = None,
+) -> list[tuple[int, int]]:
     """Free runs (as day numbers) that overlap [lo, hi)."""
     from .models import FreeRun
 
@@ -393,8 +414,10 @@ def _runs(testbed: TestBed, lo: int, hi: int, ignore: Booking | None) -> list[tu
     if hi <= lo:
         return []
     start, end = EPOCH + datetime.timedelta(days=lo), EPOCH + datetime.timedelta(days=hi)
-    others = confirmed_bookings(testbed, start, end).exclude(pk=ignore.pk)
-    loads = loads_of(others.values_list("start", "end"), start, end)
+    if others is None:
+        others = confirmed_bookings(testbed, start, end).exclude(pk=ignore.pk)
+        others = others.values_list("start", "end")
+    loads = loads_of(others, start, end)
     reasons = closures(testbed, start, end)
     runs: list[tuple[int, int]] = []
     run_start = None

@@ -33,6 +33,7 @@ from .availability import (
     loads_of,
     nearest_free_windows,
     rebuild_free_runs,
+    search_window,
 )
 from .models import Blackout, Booking, TestBed
 
@@ -429,14 +430,45 @@ def change_dates(
     return booking
 
 
-def change_conflict(
+def change_refusal(
     testbed: TestBed, booking: Booking, start: datetime.date, end: datetime.date
+) -> Conflict | None:
+    """The refusal of new days already full (``change_conflict``), else None.
+
+    Moving a booking, the other bookings around are read once: they say both whether the
+    new days have room and which dates nearby would fit (issue 20: the 49 refused of 50
+    approvals at once each read them twice).
+    """
+    if start == booking.start:
+        if change_has_room(testbed, booking, start, end):
+            return None
+        return change_conflict(testbed, booking, start, end)
+    window_start, window_end = search_window(
+        testbed, start, (end - start).days, timezone.localdate()
+    )
+    others = list(
+        confirmed_bookings(testbed, min(start, window_start), max(end, window_end))
+        .exclude(pk=booking.pk)
+        .values_list("start", "end")
+    )
+    if max(loads_of(others, start, end), default=0) < testbed.capacity:
+        return None
+    return change_conflict(testbed, booking, start, end, others=others)
+
+
+def change_conflict(
+    testbed: TestBed,
+    booking: Booking,
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    others: list[tuple[datetime.date, datetime.date]] | None = None,
 ) -> Conflict:
     """The refusal for a change onto full days, with the nearest dates that would fit.
 
     Keeping the first day (extending), that is the longest span that fits from it;
     moving, the nearest free spans of the same length. The booking's own days count
-    as free.
+    as free. ``others``: the other bookings around (``change_refusal``), if read already.
     """
     if start == booking.start:
         latest = latest_end_from(testbed, booking, start, end)
@@ -449,7 +481,9 @@ def change_conflict(
         else:
             message += " " + _("The trial cannot be extended: the next day is full.")
         return Conflict(message, code="capacity", nearest_free_windows=windows_json(windows))
-    windows = nearest_free_windows(testbed, start=start, days=(end - start).days, ignore=booking)
+    windows = nearest_free_windows(
+        testbed, start=start, days=(end - start).days, ignore=booking, others=others
+    )
     message = _("%(name)s is fully booked on some of these days.") % {"name": testbed.name}
     if windows:
         message += " " + _("The nearest free dates of the same length: %(windows)s.") % {

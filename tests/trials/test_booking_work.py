@@ -138,7 +138,7 @@ def test_a_test_bed_deleted_before_the_lock_is_a_404_not_a_500(startup, at_once)
         )
 
 
-def test_a_refused_change_approval_reads_seven_queries_without_the_lock(
+def test_a_refused_change_approval_reads_six_queries_without_the_lock(
     client, startup, provider, at_once
 ):
     """49 of the contention bench's 50 change approvals: the new days are full already, so
@@ -179,10 +179,11 @@ def test_a_refused_change_approval_reads_seven_queries_without_the_lock(
     assert response.json()["code"] == "capacity"
     assert response.json()["nearest_free_windows"]
     # Session, person with memberships (middleware); the change with its trial, booking and
-    # test bed; closures on the added days; the other bookings on the new days; the
-    # bookings and closures around, for the nearest dates. No lock, and no membership read
-    # again: the middleware's memberships answer who may see and approve it.
-    assert len(sql) == 7, sql
+    # test bed; closures on the added days; the other bookings around (for the room on the
+    # new days and the nearest dates, read once); the closures around. No lock, and no
+    # membership read again: the middleware's memberships answer who may see and approve it.
+    assert len(sql) == 6, sql
+    assert sum('FROM "testbeds_booking"' in query for query in sql) == 1
     assert not any("FOR UPDATE" in query for query in sql)
     assert sum('"accounts_membership"' in query for query in sql) == 1
     changes[1].refresh_from_db()
@@ -208,3 +209,44 @@ def test_a_request_confirmed_at_once_reads_the_webhook_endpoints_once(client, st
         "booking.requested",
         "trial.status_changed",
     ]
+
+
+@pytest.mark.parametrize("blocked", [False, True])
+def test_a_change_refused_before_the_lock_offers_the_dates_change_conflict_offers(
+    startup, provider, blocked
+):
+    """``change_refusal`` reads the bookings around once; its nearest dates are those
+    ``change_conflict`` works out reading them itself, with closures and other bookings
+    around, and the booking's own days counting as free."""
+    from testbeds import booking as capacity
+    from testbeds.models import Blackout
+    from trials import services
+
+    testbed = TestBedFactory(
+        organisation=provider.organisation, capacity=1, requires_approval=False
+    )
+    trials = [
+        services.trial_request(
+            actor=startup.user,
+            organisation=startup.organisation,
+            testbed=testbed,
+            title=f"Trial {first}",
+            summary="S",
+            first_day=d(first),
+            last_day=d(first + 4),
+        )
+        for first in (20, 40, 50, 70)
+    ]
+    if blocked:
+        Blackout.objects.create(testbed=testbed, start=d(30), end=d(36), reason="Resurfacing")
+    booking = trials[0].booking
+    booking.refresh_from_db()
+    start, end = d(40), d(45)  # onto the second trial's days: full
+    refusal = capacity.change_refusal(testbed, booking, start, end)
+    expected = capacity.change_conflict(testbed, booking, start, end)
+    assert refusal is not None
+    assert refusal.details == expected.details
+    assert refusal.message == expected.message
+    assert refusal.details["nearest_free_windows"]
+    # Days with room are not refused.
+    assert capacity.change_refusal(testbed, booking, d(60), d(65)) is None

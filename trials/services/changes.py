@@ -256,8 +256,9 @@ def _refuse_when_full(actor: User, change: ChangeRequest) -> None:
         _rules(trial, change.start, change.end)
     except ValidationError:
         return
-    if not capacity.change_has_room(trial.testbed, booking, change.start, change.end):
-        raise capacity.change_conflict(trial.testbed, booking, change.start, change.end)
+    refusal = capacity.change_refusal(trial.testbed, booking, change.start, change.end)
+    if refusal is not None:
+        raise refusal
 
 
 @transaction.atomic
