@@ -22,7 +22,7 @@ from common import BENCH, PYTHON, Result, machine, print_table, read_results  # 
 
 BENCHES = {
     "availability": ["availability.py", "--runs", "30", "--budget", "30"],
-    "http": ["http_pages.py", "--seconds", "8", "--rounds", "3"],
+    "http": ["http_pages.py", "--seconds", "8", "--rounds", "5"],
     "contention": ["contention.py", "--repeat", "3"],
     "pdf": ["bench_pdf.py", "--runs", "11", "--weasy-runs", "5"],
     "images": ["bench_images.py", "--runs", "10"],
