@@ -38,6 +38,22 @@ def at_once(provider):
     return TestBedFactory(organisation=provider.organisation, capacity=1, requires_approval=False)
 
 
+def booked_trial(member, testbed, first: int, days: int = 3):
+    """A trial of ``member``'s start-up on ``days`` days from ``d(first)`` (confirmed at once
+    on the test beds here)."""
+    from trials import services
+
+    return services.trial_request(
+        actor=member.user,
+        organisation=member.organisation,
+        testbed=testbed,
+        title=f"Trial {first}",
+        summary="S",
+        first_day=d(first),
+        last_day=d(first + days - 1),
+    )
+
+
 def post(client, payload, **headers):
     with CaptureQueriesContext(connection) as captured:
         response = client.post(
@@ -145,23 +161,11 @@ def test_a_refused_change_approval_reads_six_queries_without_the_lock(
     the approval is refused before queueing for the test bed lock."""
     from trials import services
 
-    def approved_trial(member, first: int):
-        trial = services.trial_request(
-            actor=member.user,
-            organisation=member.organisation,
-            testbed=at_once,
-            title=f"Trial {first}",
-            summary="S",
-            first_day=d(first),
-            last_day=d(first + 2),
-        )
-        return trial
-
     other = MembershipFactory(organisation=OrganisationFactory(start_up=True), admin=True)
     changes = [
         services.change_request_create(
             actor=member.user,
-            trial=approved_trial(member, first),
+            trial=booked_trial(member, at_once, first),
             first_day=d(60),
             last_day=d(62),
             reason="Later",
@@ -220,23 +224,11 @@ def test_a_change_refused_before_the_lock_offers_the_dates_change_conflict_offer
     around, and the booking's own days counting as free."""
     from testbeds import booking as capacity
     from testbeds.models import Blackout
-    from trials import services
 
     testbed = TestBedFactory(
         organisation=provider.organisation, capacity=1, requires_approval=False
     )
-    trials = [
-        services.trial_request(
-            actor=startup.user,
-            organisation=startup.organisation,
-            testbed=testbed,
-            title=f"Trial {first}",
-            summary="S",
-            first_day=d(first),
-            last_day=d(first + 4),
-        )
-        for first in (20, 40, 50, 70)
-    ]
+    trials = [booked_trial(startup, testbed, first, days=5) for first in (20, 40, 50, 70)]
     if blocked:
         Blackout.objects.create(testbed=testbed, start=d(30), end=d(36), reason="Resurfacing")
     booking = trials[0].booking
