@@ -19,6 +19,26 @@ def d(days: int) -> datetime.date:
     return TODAY + datetime.timedelta(days=days)
 
 
+def book(member, testbed, first: int, last: int, provider=None, *, start=False):
+    """A trial of ``member``'s start-up from ``d(first)`` to ``d(last)``; approved by
+    ``provider`` if given, and started if ``start``."""
+    trial = services.trial_request(
+        actor=member.user,
+        organisation=member.organisation,
+        testbed=testbed,
+        title=f"Trial {first}",
+        summary="S",
+        first_day=d(first),
+        last_day=d(last),
+    )
+    if provider is not None:
+        services.trial_approve(actor=provider.user, trial=trial)
+    if start:
+        services.trial_start(actor=member.user, trial=trial)
+    trial.refresh_from_db()
+    return trial
+
+
 @pytest.fixture
 def programme():
     return ProgrammeFactory()

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.tokens import token_create
 from tests.factories import MembershipFactory, OrganisationFactory, TestBedFactory
+from tests.trials.conftest import book
 
 pytestmark = pytest.mark.django_db
 
@@ -36,22 +37,6 @@ def body(testbed, **extra) -> dict:
 def at_once(provider):
     """A capacity-1 test bed that confirms requests at once, as in bench/contention.py."""
     return TestBedFactory(organisation=provider.organisation, capacity=1, requires_approval=False)
-
-
-def booked_trial(member, testbed, first: int, days: int = 3):
-    """A trial of ``member``'s start-up on ``days`` days from ``d(first)`` (confirmed at once
-    on the test beds here)."""
-    from trials import services
-
-    return services.trial_request(
-        actor=member.user,
-        organisation=member.organisation,
-        testbed=testbed,
-        title=f"Trial {first}",
-        summary="S",
-        first_day=d(first),
-        last_day=d(first + days - 1),
-    )
 
 
 def post(client, payload, **headers):
@@ -165,7 +150,7 @@ def test_a_refused_change_approval_reads_six_queries_without_the_lock(
     changes = [
         services.change_request_create(
             actor=member.user,
-            trial=booked_trial(member, at_once, first),
+            trial=book(member, at_once, first, first + 2),
             first_day=d(60),
             last_day=d(62),
             reason="Later",
@@ -228,7 +213,7 @@ def test_a_change_refused_before_the_lock_offers_the_dates_change_conflict_offer
     testbed = TestBedFactory(
         organisation=provider.organisation, capacity=1, requires_approval=False
     )
-    trials = [booked_trial(startup, testbed, first, days=5) for first in (20, 40, 50, 70)]
+    trials = [book(startup, testbed, first, first + 4) for first in (20, 40, 50, 70)]
     if blocked:
         Blackout.objects.create(testbed=testbed, start=d(30), end=d(36), reason="Resurfacing")
     booking = trials[0].booking

@@ -11,6 +11,7 @@ from core.exceptions import Conflict
 from testbeds.availability import day_loads
 from testbeds.models import Booking
 from tests.factories import TestBedFactory
+from tests.trials.conftest import book
 from tests.trials.test_concurrency import run_at_once, startups
 from trials import services
 from trials.models import ChangeRequest, Trial
@@ -25,29 +26,16 @@ def d(days: int) -> datetime.date:
     return TODAY + datetime.timedelta(days=days)
 
 
-def approved_trial(member, provider, testbed, first: int, last: int) -> Trial:
-    trial = services.trial_request(
-        actor=member.user,
-        organisation=member.organisation,
-        testbed=testbed,
-        title=f"Trial {first}",
-        summary="S",
-        first_day=d(first),
-        last_day=d(last),
-    )
-    return services.trial_approve(actor=provider.user, trial=trial)
-
-
 def test_twelve_changes_for_the_same_freed_days_one_wins(provider):
     """Twelve trials on capacity 1 each ask to move onto days another trial freed; all are
     approved at once; exactly one wins, the others answer 409 and keep their days."""
     testbed = TestBedFactory(organisation=provider.organisation, capacity=1)
     members = startups(CHANGES + 1)
-    freeing = approved_trial(members[-1], provider, testbed, 100, 109)
+    freeing = book(members[-1], testbed, 100, 109, provider)
     services.trial_cancel(actor=members[-1].user, trial=freeing, reason="Freed")
     changes = []
     for index, member in enumerate(members[:CHANGES]):
-        trial = approved_trial(member, provider, testbed, 10 + index * 5, 13 + index * 5)
+        trial = book(member, testbed, 10 + index * 5, 13 + index * 5, provider)
         changes.append(
             services.change_request_create(
                 actor=member.user, trial=trial, first_day=d(100), last_day=d(103), reason="Move"
@@ -81,7 +69,7 @@ def test_a_change_racing_a_new_approval_never_exceeds_capacity(provider):
     jobs = []
     for index in range(rounds):
         base = index * 20
-        trial = approved_trial(members[index], provider, testbed, base + 1, base + 5)
+        trial = book(members[index], testbed, base + 1, base + 5, provider)
         change = services.change_request_create(
             actor=members[index].user,
             trial=trial,

@@ -16,6 +16,7 @@ from core.exceptions import Conflict
 from testbeds import services as testbed_services
 from testbeds.models import Booking, FreeRun, WaitlistEntry
 from tests.factories import MembershipFactory, OrganisationFactory, TestBedFactory
+from tests.trials.conftest import book
 from trials import services
 from trials.models import ChangeRequest, TrialEvent
 
@@ -31,24 +32,6 @@ def d(days: int) -> datetime.date:
 @pytest.fixture
 def testbed(provider):
     return TestBedFactory(organisation=provider.organisation, capacity=1, max_days=60)
-
-
-def book(member, testbed, first: int, last: int, provider=None, *, start=False):
-    trial = services.trial_request(
-        actor=member.user,
-        organisation=member.organisation,
-        testbed=testbed,
-        title=f"Trial {first}",
-        summary="S",
-        first_day=d(first),
-        last_day=d(last),
-    )
-    if provider is not None:
-        services.trial_approve(actor=provider.user, trial=trial)
-    if start:
-        services.trial_start(actor=member.user, trial=trial)
-    trial.refresh_from_db()
-    return trial
 
 
 @pytest.fixture
