@@ -225,5 +225,11 @@ def test_a_change_refused_before_the_lock_offers_the_dates_change_conflict_offer
     assert refusal.details == expected.details
     assert refusal.message == expected.message
     assert refusal.details["nearest_free_windows"]
-    # Days with room are not refused.
+    # Extending onto full days: the latest end that fits, as change_conflict says it.
+    extended = capacity.change_refusal(testbed, booking, booking.start, d(45))
+    expected = capacity.change_conflict(testbed, booking, booking.start, d(45))
+    assert extended is not None and extended.message == expected.message
+    assert extended.details == expected.details
+    # Days with room are not refused, moving or extending.
     assert capacity.change_refusal(testbed, booking, d(60), d(65)) is None
+    assert capacity.change_refusal(testbed, booking, booking.start, d(35)) is None
